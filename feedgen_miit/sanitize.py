@@ -1,0 +1,219 @@
+"""Keep the article, drop the boilerplate, let only whitelisted HTML through.
+
+Two stages, in this order:
+
+1. **Clean-up** (beautifulsoup4 over lxml's forgiving HTML parser): the source site's
+   boilerplate goes — comments, ``<style>``/``<script>`` with their contents, the app-promotion
+   block, the editor line (whose name is kept) — relative URLs become absolute, and markup
+   nested absurdly deep is flattened to its text.
+2. **Whitelist** (nh3, the binding to Rust's ammonia, an HTML5-parsing sanitizer): only the
+   tags, attributes and URL schemes below survive.
+
+Characters XML forbids are removed *before* stage 1: ``<a href="\\x01java\\x03script:">`` is a
+harmless relative URL to a sanitizer and would become ``javascript:`` if they were removed later.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import nh3
+from bs4 import BeautifulSoup, Tag
+from bs4.element import PreformattedString
+
+from .model import SafeHtml
+from .text import one_line, truncate, xml_safe
+
+# -- the whitelist: the one place that says what may reach a reader --------------------------
+
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
+        "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+        "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
+        "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
+    "a": frozenset({"href", "title", "hreflang"}),
+    "abbr": frozenset({"title"}),
+    "blockquote": frozenset({"cite"}),
+    "del": frozenset({"cite", "datetime"}),
+    "img": frozenset({"src", "alt", "title", "width", "height"}),
+    "ins": frozenset({"cite", "datetime"}),
+    "ol": frozenset({"start", "reversed"}),
+    "q": frozenset({"cite"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+}
+URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
+#: Attributes that hold a URL, resolved against the article's address in stage 1.
+URL_ATTRIBUTES: Mapping[str, str] = {
+    "a": "href",
+    "img": "src",
+    "blockquote": "cite",
+    "q": "cite",
+    "del": "cite",
+    "ins": "cite",
+}
+#: Forced on every image: the source's image host blocks hot-linking by Referer, and the
+#: articles carry this attribute so that readers can show the images.
+FORCED_ATTRIBUTES: Mapping[str, Mapping[str, str]] = {"img": {"referrerpolicy": "no-referrer"}}
+#: Removed with everything inside them (the whitelist would otherwise keep their text).
+DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
+    {
+        "script", "style", "template", "noscript", "iframe", "object", "embed", "applet",
+        "frame", "frameset", "noembed", "noframes", "title", "textarea", "select", "button",
+        "svg", "math", "head", "xmp", "plaintext",
+    }
+)  # fmt: skip
+#: The source site's boilerplate (CSS selectors), dropped with its content.
+BOILERPLATE_SELECTORS: tuple[str, ...] = (".appendQr_wrap",)
+#: The editor's line; the name is kept as the entry's contributor.
+EDITOR_SELECTOR = "p.article-editor"
+#: Elements without text or image inside are wrappers left behind by the clean-up.
+_EMPTIABLE = "div|p|span|section|article|b|i|u|s|em|strong|small|font|center|blockquote|li|ul|ol"
+#: Deeper markup is flattened to its text: nobody writes it, and it is a denial of service
+#: (the HTML5 tree builder's work grows with the square of the depth).
+MAX_DEPTH = 256
+
+_EDITOR_PREFIX = re.compile(r"^\s*(?:责任编辑|编辑|editor)\s*[:：]\s*", re.IGNORECASE)
+_EMPTY_ELEMENT = re.compile(
+    rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>", re.IGNORECASE
+)
+_BLANK_RUN = re.compile(r"[ \t\u3000]*\n\s*")
+_PRE_BLOCK = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL | re.IGNORECASE)
+# nh3 output is well formed and always double-quotes attributes, so this finds every tag.
+_TAG = re.compile(r'<(/?)([a-zA-Z0-9]+)(?:[^>"]|"[^"]*")*>')
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+     "blockquote", "hr", "dt", "dd", "figcaption", "caption", "table", "ul", "ol", "dl"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CleanBody:
+    """A sanitized body and what the clean-up found in it."""
+
+    html: SafeHtml
+    editor: str | None  #: the name from the editor line, if there was one
+    first_image: str | None  #: the first image's absolute http(s) URL, if any
+
+
+def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
+    """Run both stages over an article body; relative URLs resolve against ``base_url``."""
+    soup = BeautifulSoup(xml_safe(raw_html), "lxml")
+    root: Tag = soup.body or soup
+    editor = _take_editor(root)
+    _drop_boilerplate(root)
+    _flatten_deep_markup(root)
+    if base_url:
+        _absolutize_urls(root, base_url)
+    fragment = root.decode_contents() if root is soup.body else str(soup)
+    safe = _whitelist(fragment)
+    return CleanBody(html=safe, editor=editor, first_image=first_image(safe))
+
+
+def clean(raw_html: str, base_url: str | None = None) -> SafeHtml:
+    """Sanitize an HTML fragment: the only way to make :data:`SafeHtml`. Idempotent."""
+    return clean_body(raw_html, base_url).html
+
+
+def to_text(safe_html: SafeHtml) -> str:
+    """The visible text of sanitized HTML on one line, blocks separated by a space."""
+
+    def replace(tag: re.Match[str]) -> str:
+        return " " if tag.group(2).lower() in _BLOCK_TAGS else ""
+
+    return one_line(html.unescape(_TAG.sub(replace, safe_html)))
+
+
+def summarize(safe_html: SafeHtml, limit: int) -> str:
+    """A plain-text excerpt of at most ``limit`` characters, ending in '…' when cut."""
+    return truncate(to_text(safe_html), limit)
+
+
+def first_image(safe_html: SafeHtml) -> str | None:
+    """The ``src`` of the first image in sanitized HTML, if it is an absolute http(s) URL."""
+    found = re.search(r'<img\s(?:[^>"]|"[^"]*")*?\bsrc="(https?://[^"]+)"', safe_html)
+    return html.unescape(found.group(1)) if found else None
+
+
+# -- stage 1 --------------------------------------------------------------------------------
+
+
+def _take_editor(root: Tag) -> str | None:
+    editor = None
+    for line in root.select(EDITOR_SELECTOR):
+        name = _EDITOR_PREFIX.sub("", one_line(line.get_text(" ")))
+        editor = editor or name or None
+        line.decompose()
+    return editor
+
+
+def _drop_boilerplate(root: Tag) -> None:
+    for node in root.find_all(string=lambda s: isinstance(s, PreformattedString)):
+        node.extract()  # comments, CDATA, doctypes, processing instructions
+    for tag in root.find_all(DROPPED_WITH_CONTENT):
+        tag.decompose()
+    for selector in BOILERPLATE_SELECTORS:
+        for tag in root.select(selector):
+            tag.decompose()
+
+
+def _flatten_deep_markup(root: Tag) -> None:
+    too_deep: list[Tag] = []
+    stack: list[tuple[Tag, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for child in node.contents:
+            if not isinstance(child, Tag):
+                continue
+            if depth >= MAX_DEPTH:
+                too_deep.append(child)
+            else:
+                stack.append((child, depth + 1))
+    for tag in too_deep:
+        tag.replace_with(tag.get_text())
+
+
+def _absolutize_urls(root: Tag, base_url: str) -> None:
+    for tag in root.find_all(list(URL_ATTRIBUTES)):
+        attribute = URL_ATTRIBUTES[tag.name]
+        value = tag.get(attribute)
+        if isinstance(value, str):
+            # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so
+            # that what the whitelist checks is what a browser would follow.
+            tag[attribute] = urljoin(base_url, value.strip(" \t\n\r\f\v\x00"))
+
+
+# -- stage 2 --------------------------------------------------------------------------------
+
+
+def _whitelist(fragment: str) -> SafeHtml:
+    cleaned = nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+        set_tag_attribute_values={tag: dict(values) for tag, values in FORCED_ATTRIBUTES.items()},
+    )
+    return SafeHtml(_tidy(cleaned))
+
+
+def _tidy(fragment: str) -> str:
+    """Drop emptied wrappers and blank runs (outside ``<pre>``); stable when run again."""
+    previous = None
+    while previous != fragment:
+        previous, fragment = fragment, _EMPTY_ELEMENT.sub("", fragment)
+    pieces = _PRE_BLOCK.split(fragment)
+    for index in range(0, len(pieces), 2):  # even pieces lie outside <pre>
+        pieces[index] = _BLANK_RUN.sub("\n", pieces[index])
+    return "".join(pieces).strip()

@@ -1,0 +1,46 @@
+"""Plain-text helpers shared by every step that writes XML."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+# XML 1.0 section 2.2: TAB, LF, CR and the ranges below are the only characters allowed.
+# Lone surrogates (from broken decoders) and U+FFFE/U+FFFF are excluded as well.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SPACES = re.compile(r"\s+")  # in str patterns \s covers U+3000 IDEOGRAPHIC SPACE and NBSP
+
+
+def xml_safe(text: str) -> str:
+    """Remove the characters XML 1.0 forbids, keeping TAB, LF and CR."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of whitespace (ideographic indentation included) to one space."""
+    return _SPACES.sub(" ", xml_safe(text)).strip()
+
+
+def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Cut ``text`` to at most ``limit`` characters, preferring a word boundary, marking the cut.
+
+    Works on characters, never on markup, so an entity or a surrogate pair is never split.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - len(ellipsis), 0)]
+    # Latin text breaks at a space; CJK text has none and is cut at the limit.
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + ellipsis
+
+
+def strip_markup(text: str) -> str:
+    """Turn a fragment that may hold tags or entities (a scraped title) into plain text."""
+    if "<" not in text and "&" not in text:
+        return text
+    # nh3 parses like a browser; with no tag allowed it keeps only the text, entity-escaped.
+    return html.unescape(nh3.clean(text, tags=set()))
