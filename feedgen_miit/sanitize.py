@@ -81,6 +81,9 @@ _EMPTIABLE = "div|p|span|section|article|b|i|u|s|em|strong|small|font|center|blo
 #: (the HTML5 tree builder's work grows with the square of the depth).
 MAX_DEPTH = 256
 
+_URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
+_URL_TAB_NEWLINE = re.compile("[\t\n\r]")
+_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _EDITOR_PREFIX = re.compile(r"^\s*(?:责任编辑|编辑|editor)\s*[:：]\s*", re.IGNORECASE)
 _EMPTY_ELEMENT = re.compile(
     rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>", re.IGNORECASE
@@ -106,13 +109,14 @@ class CleanBody:
 
 def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
     """Run both stages over an article body; relative URLs resolve against ``base_url``."""
-    soup = BeautifulSoup(xml_safe(raw_html), "lxml")
+    # The leading newline is whitespace to HTML; it keeps bs4 from warning (on stderr, every
+    # night) that a body which starts with '<?xml' or looks like a URL is not HTML.
+    soup = BeautifulSoup("\n" + xml_safe(raw_html), "lxml")
     root: Tag = soup.body or soup
     editor = _take_editor(root)
     _drop_boilerplate(root)
     _flatten_deep_markup(root)
-    if base_url:
-        _absolutize_urls(root, base_url)
+    _normalize_urls(root, base_url)
     fragment = root.decode_contents() if root is soup.body else str(soup)
     safe = _whitelist(fragment)
     return CleanBody(html=safe, editor=editor, first_image=first_image(safe))
@@ -181,14 +185,39 @@ def _flatten_deep_markup(root: Tag) -> None:
         tag.replace_with(tag.get_text())
 
 
-def _absolutize_urls(root: Tag, base_url: str) -> None:
+def _normalize_urls(root: Tag, base_url: str | None) -> None:
+    """Resolve URL attributes against ``base_url``; drop those with a scheme not allowed.
+
+    nh3 checks the scheme of ``href`` and ``src`` only, not of ``cite``, so every URL
+    attribute is checked here, the way a browser reads it (:func:`url_scheme`).
+    """
+    for tag in root.find_all("image"):
+        tag.name = "img"  # what the HTML5 parser in stage 2 makes of it; resolved here, once
     for tag in root.find_all(list(URL_ATTRIBUTES)):
         attribute = URL_ATTRIBUTES[tag.name]
         value = tag.get(attribute)
-        if isinstance(value, str):
-            # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so
-            # that what the whitelist checks is what a browser would follow.
-            tag[attribute] = urljoin(base_url, value.strip(" \t\n\r\f\v\x00"))
+        if not isinstance(value, str):
+            continue
+        # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so
+        # that what the whitelist checks is what a browser would follow.
+        url = value.strip(_URL_STRIPPED)
+        if base_url:
+            url = urljoin(base_url, url)
+        scheme = url_scheme(url)
+        if scheme is not None and scheme not in URL_SCHEMES:
+            del tag[attribute]
+        else:
+            tag[attribute] = url
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser (WHATWG URL parser) would see in ``url``, lowercased; None if relative.
+
+    Leading and trailing C0 controls and spaces are ignored, tabs and newlines anywhere.
+    """
+    cleaned = _URL_TAB_NEWLINE.sub("", url.strip(_URL_STRIPPED))
+    found = _URL_SCHEME.match(cleaned)
+    return found.group(1).lower() if found else None
 
 
 # -- stage 2 --------------------------------------------------------------------------------
