@@ -71,6 +71,8 @@ class Settings:
     max_file_bytes: int = 10 * 1024 * 1024
     summary_chars: int = 200
     feed_filename: str = field(default="atom.xml")
+    #: Any article that cannot be used makes the build fail and write nothing.
+    strict: bool = False
 
     @property
     def self_url(self) -> str:
