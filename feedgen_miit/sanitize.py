@@ -50,6 +50,9 @@ ALLOWED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "td": frozenset({"colspan", "rowspan"}),
     "th": frozenset({"colspan", "rowspan", "scope"}),
 }
+#: Allowed on every tag (nh3 allows these two by default; stated here so the whitelist is
+#: the whole truth).
+GENERIC_ATTRIBUTES: frozenset[str] = frozenset({"lang", "title"})
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 #: Attributes that hold a URL, resolved against the article's address in stage 1.
 URL_ATTRIBUTES: Mapping[str, str] = {
@@ -228,7 +231,8 @@ def _whitelist(fragment: str) -> SafeHtml:
         fragment,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
+        | {"*": set(GENERIC_ATTRIBUTES)},
         url_schemes=set(URL_SCHEMES),
         strip_comments=True,
         link_rel="noopener noreferrer",

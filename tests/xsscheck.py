@@ -23,6 +23,7 @@ from feedgen_miit.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     FORCED_ATTRIBUTES,
+    GENERIC_ATTRIBUTES,
     URL_ATTRIBUTES,
     URL_SCHEMES,
 )
@@ -79,7 +80,11 @@ class _Auditor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             self.violations.append(f"tag <{tag}>")
-        allowed = ALLOWED_ATTRIBUTES.get(tag, frozenset()) | ADDED_ATTRIBUTES.get(tag, frozenset())
+        allowed = (
+            ALLOWED_ATTRIBUTES.get(tag, frozenset())
+            | ADDED_ATTRIBUTES.get(tag, frozenset())
+            | GENERIC_ATTRIBUTES
+        )
         for name, value in attrs:
             if name not in allowed:
                 self.violations.append(f"attribute {name!r} on <{tag}>")
