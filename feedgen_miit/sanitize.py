@@ -83,6 +83,8 @@ _EMPTIABLE = "div|p|span|section|article|b|i|u|s|em|strong|small|font|center|blo
 #: Deeper markup is flattened to its text: nobody writes it, and it is a denial of service
 #: (the HTML5 tree builder's work grows with the square of the depth).
 MAX_DEPTH = 256
+#: Passes of both stages before the result is taken as it is (see :func:`clean_body`).
+MAX_PASSES = 4
 
 _URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
 _URL_TAB_NEWLINE = re.compile("[\t\n\r]")
@@ -111,18 +113,36 @@ class CleanBody:
 
 
 def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
-    """Run both stages over an article body; relative URLs resolve against ``base_url``."""
+    """Run both stages over an article body; relative URLs resolve against ``base_url``.
+
+    The two stages parse with different HTML parsers (libxml2, then html5ever), which nest
+    some broken markup differently: ``<b><form><p>x`` gives ``<b><p>x</p></b>``, which
+    libxml2 reads as ``<b></b><p>x</p>``. So the result is run through both stages again
+    until it no longer changes (at most :data:`MAX_PASSES` times): every pass is a complete
+    sanitization, and the result is a fixed point, so cleaning it again changes nothing.
+    """
+    editor, safe = _one_pass(raw_html, base_url, take_editor=True)
+    for _ in range(MAX_PASSES - 1):
+        _, again = _one_pass(safe, base_url)
+        if again == safe:
+            break
+        safe = again
+    return CleanBody(html=safe, editor=editor, first_image=first_image(safe))
+
+
+def _one_pass(
+    raw_html: str, base_url: str | None, *, take_editor: bool = False
+) -> tuple[str | None, SafeHtml]:
     # The leading newline is whitespace to HTML; it keeps bs4 from warning (on stderr, every
     # night) that a body which starts with '<?xml' or looks like a URL is not HTML.
     soup = BeautifulSoup("\n" + xml_safe(raw_html), "lxml")
     root: Tag = soup.body or soup
-    editor = _take_editor(root)
+    editor = _take_editor(root) if take_editor else None
     _drop_boilerplate(root)
     _flatten_deep_markup(root)
     _normalize_urls(root, base_url)
     fragment = root.decode_contents() if root is soup.body else str(soup)
-    safe = _whitelist(fragment)
-    return CleanBody(html=safe, editor=editor, first_image=first_image(safe))
+    return editor, _whitelist(fragment)
 
 
 def clean(raw_html: str, base_url: str | None = None) -> SafeHtml:

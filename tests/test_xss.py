@@ -49,6 +49,9 @@ def test_payload_sanitizes_to_whitelisted_markup(payload: Payload, base_url: str
             "<image src='pic.png'>",
             '<img src="https://example.org/news/2022/pic.png" referrerpolicy="no-referrer">',
         ),
+        # libxml2 (stage 1) un-nests <b><p> that html5ever (stage 2) made: found by hypothesis,
+        # cleaning twice gave a different result.
+        ("<b><form><p>text</p>", "<p>text</p>"),
         # DEL and C1 controls are removed with the XML-illegal characters, before parsing.
         ('<a href="java\x7fscript:alert(1)">x</a>', None),
     ],
