@@ -19,6 +19,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from click.testing import CliRunner
 
 from feedgen_miit import (
     ArticleError,
@@ -30,8 +31,12 @@ from feedgen_miit import (
     load_article,
     load_folder,
     make_settings,
+    pipeline,
+    sanitize,
 )
+from feedgen_miit.cli import main
 from feedgen_miit.loader import FUTURE_TOLERANCE, discover
+from feedgen_miit.sanitize import CleanBody
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 
@@ -374,3 +379,55 @@ def test_unreadable_files_and_folders_are_reported(shared_dir: Path) -> None:
         "its articles were left out: fix its permissions",
         f"{shared_dir}/locked.txt: cannot read the file: Permission denied",
     ]
+
+
+def test_cli_build_names_every_bad_file_once(hostile_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+
+    args = ["build", str(hostile_dir), "--out", str(out), "--limit", "0"]
+
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 3
+    prefix = f"feedgen-miit: skipped {hostile_dir}/"
+    lines = result.stderr.splitlines()
+    assert all(line.startswith(prefix) for line in lines)
+    named = sorted(line.removeprefix(prefix).split(":")[0] for line in lines)
+    assert named == sorted(ERRORS)
+    document = (out / "atom.xml").read_bytes()
+    assert_valid_atom(document)
+    assert len(feedparser.parse(document).entries) == len(GOOD)
+
+
+def test_cli_strict_build_of_hostile_folder_writes_nothing(
+    hostile_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "public"
+
+    result = CliRunner().invoke(main, ["build", str(hostile_dir), "--out", str(out), "--strict"])
+
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == len(ERRORS) + 1
+    assert not out.exists()
+
+
+def test_a_bug_costs_one_article_not_the_feed(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_article("a.txt")
+    write_article("b.txt", ARTICLE.replace("工业和信息化部", "TRIGGER"))
+    real_clean_body = sanitize.clean_body
+
+    def buggy_clean_body(raw: str, base_url: str | None = None) -> CleanBody:
+        if "TRIGGER" in raw:
+            raise ZeroDivisionError("simulated bug")
+        return real_clean_body(raw, base_url)
+
+    monkeypatch.setattr(pipeline, "clean_body", buggy_clean_body)
+
+    report = build(settings, now=NOW)
+
+    assert report.entries == 1
+    (problem,) = report.problems
+    assert problem.path.name == "b.txt"
+    assert "unexpected ZeroDivisionError: simulated bug (a bug in feedgen-miit" in problem.reason
