@@ -29,15 +29,29 @@ Exit codes:
   3  feed written, but some articles were skipped (each listed on stderr)"""
 
 
+def _set_verbosity(_context: click.Context, _parameter: click.Parameter, count: int) -> int:
+    _configure_logging(count)
+    return count
+
+
+#: Shared by every command, so that ``-v`` goes where users type it: after the command.
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    expose_value=False,
+    callback=_set_verbosity,
+    help="Tell what was done (-vv: debug detail).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedgen-miit")
-@click.option("-v", "--verbose", count=True, help="Tell what was done (-vv: debug detail).")
-def main(verbose: int) -> None:
+def main() -> None:
     """Republish a folder of news articles as a valid Atom feed."""
-    _configure_logging(verbose)
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command("build", epilog=EXIT_CODES_HELP)
 @click.argument(
     "articles_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -58,6 +72,7 @@ def main(verbose: int) -> None:
     help="Newest entries to include; 0 includes every article.  [default: 50]",
 )
 @click.option("--timezone", help="Zone for dates written without one.  [default: Asia/Shanghai]")
+@verbose_option
 def build_command(
     articles_dir: Path,
     output_dir: Path,
@@ -87,9 +102,6 @@ def build_command(
         sys.exit(EXIT_FATAL)
     _report(report)
     sys.exit(EXIT_OK if report.complete else EXIT_PARTIAL)
-
-
-build_command.name = "build"
 
 
 def _report(report: BuildReport) -> None:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # is not used: it falls back silently when the header is missing and loses line numbers.
 _BOUNDARY = re.compile(r"-{3,}[ \t]*$", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*\n)*")
+_YAML_ILLEGAL = re.compile("[\x7f-\x84\x86-\x9f]")  # C1 controls: legal XML, illegal YAML
 _YAML = YAMLHandler()  # CSafeLoader where libyaml is available: no Python object tags
 
 #: More YAML values than this means an alias bomb ("billion laughs"), not an article.
@@ -228,8 +229,10 @@ def _split(text: str, path: Path) -> _Parts:
 
 
 def _parse_front_matter(parts: _Parts, path: Path) -> Mapping[str, Any]:
+    # Control characters would make YAML refuse the whole file; no field may keep them anyway.
+    text = _YAML_ILLEGAL.sub("", xml_safe(parts.front_matter))
     try:
-        meta = _YAML.load(parts.front_matter)
+        meta = _YAML.load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = parts.front_matter_line + mark.line if mark else parts.front_matter_line
