@@ -19,9 +19,11 @@ from typing import Any
 import feedparser
 import jsonschema
 import pytest
+from click.testing import CliRunner
 from lxml import etree, html
 
 from feedgen_miit import Settings, build, make_settings
+from feedgen_miit.cli import main
 from feedgen_miit.errors import ConfigError
 from feedgen_miit.feed import image_type
 from feedgen_miit.loader import load_folder
@@ -118,6 +120,16 @@ def test_demo_build_is_identical_when_run_again(demo_site: Path, tmp_path: Path)
     assert all(
         (output / name).read_bytes() == (demo_site / name).read_bytes() for name in GOLDEN_FILES
     )
+
+
+def test_command_line_build_writes_every_output_quietly(
+    examples_copy: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(examples_copy), "--out", str(output)])
+    assert (result.exit_code, result.output) == (0, "")
+    written = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
+    assert written == set(GOLDEN_FILES)
 
 
 @pytest.mark.parametrize("name", ATOM_FILES)
