@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -17,9 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import hypothesis
 import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree, html
 
 from feedgen_miit import Settings, build, make_settings
@@ -529,3 +534,24 @@ def test_awkward_category_names_get_their_own_feed_inside_the_folder(
         assert parsed.feed.title.endswith(f" · {name}")
     opml_urls = xpath(etree.parse(output / "feeds.opml").getroot(), "//outline/@xmlUrl")
     assert len(opml_urls) == 1 + len(loaded_names)
+
+
+@hypothesis.settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=80), min_size=1, max_size=6, unique=True))
+def test_any_category_names_give_distinct_valid_feeds_inside_the_folder(names: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        articles = Path(scratch, "articles")
+        articles.mkdir()
+        front_matter = yaml.safe_dump(
+            {"title": "t", "date": "2024-01-01T00:00:00Z", "categories": names},
+            allow_unicode=True,
+        )
+        articles.joinpath("a.txt").write_text(f"---\n{front_matter}---\n<p>x</p>\n", "utf-8")
+        output = Path(scratch, "public").resolve()
+        build(make_settings(articles, output_dir=output))
+        loaded = [t.term for t in feedparser.parse(output / "atom.xml").entries[0].get("tags", [])]
+        feeds = sorted(output.joinpath("categories").glob("*")) if loaded else []
+        assert all(p.resolve().is_relative_to(output) for p in output.rglob("*"))
+        assert sorted(output / category_path(name) for name in loaded) == feeds
+        for feed in feeds:
+            assert_valid_atom(feed.read_bytes())
