@@ -78,6 +78,16 @@ IMAGE_TYPES: Mapping[str, str] = {
 }
 
 
+def main_feed_info(settings: Settings, self_url: str) -> FeedInfo:
+    """The main feed's identity, for its document at ``self_url`` (in any format)."""
+    return FeedInfo(
+        feed_id=settings.feed_id,
+        title=settings.title,
+        self_url=self_url,
+        subtitle=settings.subtitle,
+    )
+
+
 def image_type(url: str) -> str | None:
     """The MIME type of an image URL by its path's extension, or ``None`` when unsure."""
     try:
@@ -106,12 +116,7 @@ def render_atom(
     """
     if not entries:
         raise ValueError("an Atom feed needs at least one entry")
-    info = info or FeedInfo(
-        feed_id=settings.feed_id,
-        title=settings.title,
-        self_url=settings.self_url,
-        subtitle=settings.subtitle,
-    )
+    info = info or main_feed_info(settings, settings.self_url)
     generator = FeedGenerator()
     generator.register_extension(_EXTENSION, _FeedExtras, _EntryExtras, rss=False)
     generator.id(xml_safe(info.feed_id))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from .feed import FeedInfo
+from .feed import FeedInfo, main_feed_info
 from .model import Entry, Settings
 
 JSON_FEED_FILENAME = "feed.json"
@@ -25,12 +25,7 @@ def render_json_feed(
     """Serialize ``entries`` (newest first) as JSON Feed 1.1, UTF-8, keys in a fixed order."""
     if not entries:
         raise ValueError("a JSON Feed needs at least one entry")
-    info = info or FeedInfo(
-        feed_id=settings.feed_id,
-        title=settings.title,
-        self_url=settings.base_url + JSON_FEED_FILENAME,
-        subtitle=settings.subtitle,
-    )
+    info = info or main_feed_info(settings, settings.base_url + JSON_FEED_FILENAME)
     document: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": info.title,

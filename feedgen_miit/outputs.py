@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from .errors import ConfigError
-from .feed import FeedInfo, render_atom
+from .feed import FeedInfo, main_feed_info, render_atom
 from .jsonfeed import JSON_FEED_FILENAME, JSON_FEED_TYPE, render_json_feed
 from .model import Entry, FeedLink, Settings
 from .opml import OPML_FILENAME, render_opml
@@ -74,11 +75,8 @@ def render_outputs(
         return FeedLink(path, settings.title, media_type, format_name, entries=len(entries))
 
     if settings.write_atom:
-        info = FeedInfo(
-            feed_id=settings.feed_id,
-            title=settings.title,
-            self_url=settings.self_url,
-            subtitle=settings.subtitle,
+        info = replace(
+            main_feed_info(settings, settings.self_url),
             stylesheet=STYLESHEET_FILENAME if browser_view else None,
         )
         add_feed(

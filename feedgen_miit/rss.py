@@ -22,7 +22,7 @@ from html import escape
 from lxml import etree
 
 from ._version import __version__
-from .feed import ATOM_NS, MEDIA_NS, FeedInfo, add_media, thumbnail_link
+from .feed import ATOM_NS, MEDIA_NS, FeedInfo, add_media, main_feed_info, thumbnail_link
 from .model import Entry, Settings
 from .text import xml_safe
 
@@ -46,12 +46,7 @@ def render_rss(entries: Sequence[Entry], settings: Settings, info: FeedInfo | No
     """
     if not entries:
         raise ValueError("an RSS feed needs at least one entry")
-    info = info or FeedInfo(
-        feed_id=settings.feed_id,
-        title=settings.title,
-        self_url=settings.base_url + RSS_FILENAME,
-        subtitle=settings.subtitle,
-    )
+    info = info or main_feed_info(settings, settings.base_url + RSS_FILENAME)
     rss = etree.Element("rss", version="2.0", nsmap=_NSMAP)
     channel = etree.SubElement(rss, "channel")
     _text(channel, "title", info.title)

@@ -100,6 +100,21 @@ def _client_env(home: Path) -> dict[str, str]:
     }
 
 
+def _run_client(tmp_path: Path, command: list[str]) -> str:
+    """Run ``command`` with a private home, no input and a time limit; its stdout."""
+    result = subprocess.run(
+        command,
+        env=_client_env(tmp_path / "home"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=CLIENT_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
 # -- newsboat --------------------------------------------------------------------------------
 
 
@@ -114,16 +129,10 @@ def test_newsboat_fetches_the_feed_and_stores_every_entry(
     config = tmp_path / "config"
     config.write_text("download-timeout 20\ndownload-retries 1\n", encoding="utf-8")
     cache = tmp_path / "cache.db"
-    result = subprocess.run(
+    _run_client(
+        tmp_path,
         [newsboat, "-x", "reload", "-u", str(urls), "-c", str(cache), "-C", str(config)],
-        env=_client_env(tmp_path / "home"),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CLIENT_TIMEOUT,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr
     expected = feedparser.parse((demo_site / name).read_bytes())
     with sqlite3.connect(cache) as db:
         feed_titles = db.execute("SELECT title FROM rss_feed WHERE rssurl = ?", (url,)).fetchall()
@@ -140,7 +149,8 @@ def test_newsboat_fetches_the_feed_and_stores_every_entry(
 
 
 def _run_chromium(chromium: str, tmp_path: Path, *arguments: str) -> str:
-    result = subprocess.run(
+    return _run_client(
+        tmp_path,
         [
             chromium,
             "--headless",
@@ -154,15 +164,7 @@ def _run_chromium(chromium: str, tmp_path: Path, *arguments: str) -> str:
             f"--user-data-dir={tmp_path / 'chromium-profile'}",
             *arguments,
         ],
-        env=_client_env(tmp_path / "home"),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CLIENT_TIMEOUT,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def _text(element: etree._Element) -> str:
