@@ -118,8 +118,8 @@ def render_outputs(
         files[STYLESHEET_FILENAME] = stylesheet()
     if settings.write_opml:
         # One format per feed: the first main feed written, then every category feed.
-        listed = [feed for feed in feeds if feed.category is not None]
-        listed[:0] = [feed for feed in feeds if feed.category is None][:1]
+        main = [feed for feed in feeds if feed.category is None][:1]
+        listed = main + [feed for feed in feeds if feed.category is not None]
         everything = [*entries, *(entry for chosen in by_category.values() for entry in chosen)]
         updated = max(entry.article.updated for entry in everything)
         files[OPML_FILENAME] = render_opml(listed, settings, updated)
