@@ -48,7 +48,7 @@ verbose_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedgen-miit")
 def main() -> None:
-    """Republish a folder of news articles as a valid Atom feed."""
+    """Republish a folder of news articles as valid Atom, RSS and JSON feeds."""
 
 
 @main.command("build", epilog=EXIT_CODES_HELP)
@@ -62,7 +62,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("public"),
     show_default=True,
-    help="Folder to write atom.xml into.",
+    help="Folder to write the feeds (atom.xml, rss.xml, feed.json...) into.",
 )
 @click.option("--base-url", help="Address the output folder is served at.")
 @click.option("--title", help="Feed title.")
@@ -81,7 +81,7 @@ def build_command(
     limit: int | None,
     timezone: str | None,
 ) -> None:
-    """Build ARTICLES_DIR into OUT/atom.xml.
+    """Build ARTICLES_DIR into feeds in OUT: Atom, RSS, JSON Feed, categories, OPML, index.
 
     \b
     Example:

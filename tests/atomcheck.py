@@ -39,6 +39,7 @@ def _relaxng() -> etree.RelaxNG:
 
 
 def _elements(node: etree._Element, path: str) -> list[etree._Element]:
+    """The elements ``path`` selects (lxml types every XPath result as a broad union)."""
     found = node.xpath(path, namespaces=NS)
     assert isinstance(found, list)
     return [item for item in found if isinstance(item, etree._Element)]
