@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: help install demo test lint golden constraints clean
 
 help:
-	@echo "make demo   build examples/articles into examples/public/atom.xml"
+	@echo "make demo   build examples/articles into examples/public/ (Atom, RSS, JSON Feed, OPML, index.html)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff + mypy (strict)"
 	@echo "make golden regenerate the golden feed files after an intended change"
@@ -27,7 +27,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/feedgen-miit build examples/articles --out examples/public
-	@echo "Feed written to examples/public/atom.xml"
+	@echo "Feeds written to examples/public/ (index.html lists them)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -36,15 +36,29 @@ Exit codes:
   3  some articles have errors (a build skips them) or warnings (listed on stdout)"""
 
 
+def _set_verbosity(_context: click.Context, _parameter: click.Parameter, count: int) -> int:
+    _configure_logging(count)
+    return count
+
+
+#: Shared by every command, so that ``-v`` goes where users type it: after the command.
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    expose_value=False,
+    callback=_set_verbosity,
+    help="Tell what was done (-vv: debug detail).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedgen-miit")
-@click.option("-v", "--verbose", count=True, help="Tell what was done (-vv: debug detail).")
-def main(verbose: int) -> None:
-    """Republish a folder of news articles as a valid Atom feed."""
-    _configure_logging(verbose)
+def main() -> None:
+    """Republish a folder of news articles as valid Atom, RSS and JSON feeds."""
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command("build", epilog=EXIT_CODES_HELP)
 @click.argument(
     "articles_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -55,7 +69,7 @@ def main(verbose: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("public"),
     show_default=True,
-    help="Folder to write atom.xml into.",
+    help="Folder to write the feeds (atom.xml, rss.xml, feed.json...) into.",
 )
 @click.option("--base-url", help="Address the output folder is served at.")
 @click.option("--title", help="Feed title.")
@@ -76,6 +90,7 @@ def main(verbose: int) -> None:
     default=None,
     help="Write nothing, and exit 1, if any article cannot be used.",
 )
+@verbose_option
 def build_command(
     articles_dir: Path,
     output_dir: Path,
@@ -86,7 +101,7 @@ def build_command(
     max_file_bytes: int | None,
     strict: bool | None,
 ) -> None:
-    """Build ARTICLES_DIR into OUT/atom.xml.
+    """Build ARTICLES_DIR into feeds in OUT: Atom, RSS, JSON Feed, categories, OPML, index.
 
     Articles that cannot be used are skipped, each named on stderr with the reason; the
     others are published. Warnings about used articles are shown with -v (and by check).
@@ -119,10 +134,7 @@ def build_command(
     sys.exit(EXIT_OK if report.complete else EXIT_PARTIAL)
 
 
-build_command.name = "build"
-
-
-@main.command(epilog=CHECK_EXIT_CODES_HELP)
+@main.command("check", epilog=CHECK_EXIT_CODES_HELP)
 @click.argument(
     "articles_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -134,6 +146,7 @@ build_command.name = "build"
     type=click.IntRange(min=1),
     help="Report article files larger than this.  [default: 10485760]",
 )
+@verbose_option
 def check_command(
     articles_dir: Path,
     base_url: str | None,
@@ -158,9 +171,6 @@ def check_command(
         sys.exit(EXIT_FATAL)
     _report_check(report)
     sys.exit(EXIT_OK if report.clean else EXIT_PARTIAL)
-
-
-check_command.name = "check"
 
 
 def _report_check(report: CheckReport) -> None:

@@ -10,7 +10,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .jsonfeed import JSON_FEED_FILENAME
 from .model import Settings
+from .opml import OPML_FILENAME
+from .outputs import CATEGORY_FOLDER
+from .rss import RSS_FILENAME
+from .site import INDEX_FILENAME, STYLESHEET_FILENAME
 
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+\Z")
 
@@ -60,4 +65,32 @@ def validate(settings: Settings) -> Settings:
             f"timezone {settings.timezone!r} is unknown; use an IANA name such as "
             "'Asia/Shanghai' or 'UTC'"
         ) from None
+    _check_outputs(settings)
     return replace(settings, base_url=base_url)
+
+
+#: The switches of :class:`Settings` that turn one feed each on or off.
+FEED_SWITCHES = ("write_atom", "write_category_feeds", "write_rss", "write_json_feed")
+#: Names the build writes besides ``feed_filename`` (``categories/`` holds only slugs).
+_FIXED_NAMES = (
+    RSS_FILENAME,
+    JSON_FEED_FILENAME,
+    OPML_FILENAME,
+    INDEX_FILENAME,
+    STYLESHEET_FILENAME,
+    CATEGORY_FOLDER,
+)
+
+
+def _check_outputs(settings: Settings) -> None:
+    if not any(getattr(settings, name) for name in FEED_SWITCHES):
+        raise ConfigError(
+            "every feed is switched off, so there is nothing to build; "
+            f"set at least one of {', '.join(FEED_SWITCHES)} to true"
+        )
+    name = settings.feed_filename
+    if "/" in name or "\\" in name or name in {"", ".", ".."} or name in _FIXED_NAMES:
+        raise ConfigError(
+            f"feed_filename {name!r} must be a plain file name other than "
+            f"{', '.join(_FIXED_NAMES)}, e.g. 'atom.xml'"
+        )

@@ -4,13 +4,18 @@ feedgen 1.0.0 loses the ``rel``, ``type`` and ``length`` of entry-level links in
 (upstream issues #135 and #143), and its Media RSS extension wraps a single item in
 ``media:group``, which the W3C validator rejects. Entry links and media elements are therefore
 written by :class:`_EntryExtras`, a feedgen extension of our own.
+
+The thumbnail is written for every kind of reader: ``media:thumbnail`` (Miniflux),
+``media:content`` (mail and automation tools) and a ``link rel="enclosure"`` (FreshRSS takes
+the first enclosure), each with a ``type`` only when the URL's extension names an image type.
 """
 
 from __future__ import annotations
 
-import mimetypes
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
+from posixpath import splitext
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,12 +51,59 @@ class FeedInfo:
     self_url: str
     subtitle: str | None = None
     categories: tuple[str, ...] = field(default=())
+    #: Address of an XSL stylesheet, relative to the feed, that browsers apply to show it.
+    stylesheet: str | None = None
+
+
+#: Image types by file extension. A fixed table, not :mod:`mimetypes`: that one reads the
+#: machine's ``/etc/mime.types``, so the same articles would give different feeds on
+#: different hosts, and a local entry could name a wrong type.
+IMAGE_TYPES: Mapping[str, str] = {
+    ".apng": "image/apng",
+    ".avif": "image/avif",
+    ".bmp": "image/bmp",
+    ".gif": "image/gif",
+    ".ico": "image/vnd.microsoft.icon",
+    ".jfif": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".jxl": "image/jxl",
+    ".pjpeg": "image/jpeg",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".webp": "image/webp",
+}
+
+
+def main_feed_info(settings: Settings, self_url: str) -> FeedInfo:
+    """The main feed's identity, for its document at ``self_url`` (in any format)."""
+    return FeedInfo(
+        feed_id=settings.feed_id,
+        title=settings.title,
+        self_url=self_url,
+        subtitle=settings.subtitle,
+    )
 
 
 def image_type(url: str) -> str | None:
-    """The MIME type of an image URL by its extension, or ``None`` when unsure."""
-    guessed, _ = mimetypes.guess_type(urlsplit(url).path, strict=False)
-    return guessed if guessed and guessed.startswith("image/") else None
+    """The MIME type of an image URL by its path's extension, or ``None`` when unsure."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    return IMAGE_TYPES.get(splitext(path)[1].lower())
+
+
+def thumbnail_link(url: str) -> Link:
+    """The thumbnail as an enclosure: its type when the extension tells it, never a guess.
+
+    Its length is unknown: finding it would mean fetching the image, and a build never
+    touches the network.
+    """
+    return Link(href=url, rel="enclosure", type=image_type(url))
 
 
 def render_atom(
@@ -64,12 +116,7 @@ def render_atom(
     """
     if not entries:
         raise ValueError("an Atom feed needs at least one entry")
-    info = info or FeedInfo(
-        feed_id=settings.feed_id,
-        title=settings.title,
-        self_url=settings.self_url,
-        subtitle=settings.subtitle,
-    )
+    info = info or main_feed_info(settings, settings.self_url)
     generator = FeedGenerator()
     generator.register_extension(_EXTENSION, _FeedExtras, _EntryExtras, rss=False)
     generator.id(xml_safe(info.feed_id))
@@ -85,11 +132,24 @@ def render_atom(
         generator.icon(settings.icon)
     if settings.logo:
         generator.logo(settings.logo)
+    for name in info.categories:
+        generator.category(term=xml_safe(name), label=xml_safe(name))
     generator.updated(max(entry.article.updated for entry in entries))
     for entry in entries:
         _add_entry(generator, entry)
     document: bytes = generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    if info.stylesheet:
+        document = _with_stylesheet(document, info.stylesheet)
     return document
+
+
+def _with_stylesheet(document: bytes, href: str) -> bytes:
+    """Insert ``<?xml-stylesheet?>`` after the XML declaration (feedgen has no option)."""
+    declaration, newline, rest = document.partition(b"\n")
+    if not declaration.startswith(b"<?xml ") or not newline:
+        raise ValueError("feedgen's output does not start with an XML declaration")
+    pseudo = etree.PI("xml-stylesheet", f'type="text/xsl" href="{escape(href, quote=True)}"')
+    return declaration + newline + etree.tostring(pseudo) + newline + rest
 
 
 def _add_entry(generator: FeedGenerator, entry: Entry) -> None:
@@ -113,6 +173,8 @@ def _add_entry(generator: FeedGenerator, entry: Entry) -> None:
     if article.link:
         extras.links.append(Link(href=article.link, rel="alternate", type="text/html"))
     extras.thumbnail = entry.thumbnail
+    if entry.thumbnail:
+        extras.links.append(thumbnail_link(entry.thumbnail))
 
 
 class _FeedExtras(BaseExtension):  # type: ignore[misc]
@@ -137,11 +199,14 @@ class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]
             if link.length is not None:
                 element.set("length", str(link.length))
         if self.thumbnail:
-            etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", url=self.thumbnail)
-            content = etree.SubElement(
-                entry, f"{{{MEDIA_NS}}}content", url=self.thumbnail, medium="image"
-            )
-            mime = image_type(self.thumbnail)
-            if mime:
-                content.set("type", mime)
+            add_media(entry, self.thumbnail)
         return entry
+
+
+def add_media(parent: etree._Element, url: str) -> None:
+    """Append the image at ``url`` as ``media:thumbnail`` and ``media:content`` (Media RSS)."""
+    etree.SubElement(parent, f"{{{MEDIA_NS}}}thumbnail", url=url)
+    content = etree.SubElement(parent, f"{{{MEDIA_NS}}}content", url=url, medium="image")
+    mime = image_type(url)
+    if mime:
+        content.set("type", mime)

@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 # is not used: it falls back silently when the header is missing and loses line numbers.
 _BOUNDARY = re.compile(r"-{3,}[ \t]*$", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*\n)*")
+_YAML_ILLEGAL = re.compile("[\x7f-\x84\x86-\x9f]")  # C1 controls: legal XML, illegal YAML
 _YAML = YAMLHandler()  # CSafeLoader where libyaml is available: no Python object tags
 
 #: More YAML values than this means an alias bomb ("billion laughs"), not an article.
@@ -400,8 +401,10 @@ def _parse_front_matter(parts: _Parts, path: Path) -> Mapping[str, Any]:
             "this is not an article's metadata (YAML nesting attack?)",
             parts.front_matter_line,
         )
+    # Control characters would make YAML refuse the whole file; no field may keep them anyway.
+    text = _YAML_ILLEGAL.sub("", xml_safe(parts.front_matter))
     try:
-        meta = _YAML.load(parts.front_matter)
+        meta = _YAML.load(text)
     except yaml.MarkedYAMLError as error:
         last_line = parts.front_matter_line + max(parts.front_matter.count("\n") - 1, 0)
         mark = error.problem_mark or error.context_mark

@@ -73,8 +73,28 @@ class Settings:
     feed_filename: str = field(default="atom.xml")
     #: Any article that cannot be used makes the build fail and write nothing.
     strict: bool = False
+    #: Outputs, each of which can be switched off; the defaults write all of them.
+    write_atom: bool = True  #: ``feed_filename``, the main Atom feed
+    write_category_feeds: bool = True  #: ``categories/<slug>.xml``, one Atom feed per category
+    write_rss: bool = True  #: ``rss.xml``, RSS 2.0
+    write_json_feed: bool = True  #: ``feed.json``, JSON Feed 1.1
+    write_opml: bool = True  #: ``feeds.opml``, every feed for a reader to import at once
+    write_index: bool = True  #: ``index.html``, the feeds with autodiscovery links
+    write_browser_view: bool = True  #: ``atom.xsl``, so a browser shows an Atom feed as a page
 
     @property
     def self_url(self) -> str:
         """The address the Atom feed is served at."""
         return self.base_url + self.feed_filename
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """One feed a build wrote, as the OPML file and the index page list it."""
+
+    path: str  #: relative to the output folder, '/'-separated
+    title: str
+    media_type: str  #: e.g. ``application/atom+xml``
+    format_name: str  #: e.g. ``Atom``, for people
+    category: str | None = None  #: the category of a per-category feed
+    entries: int = 0

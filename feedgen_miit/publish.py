@@ -71,7 +71,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise PublishError(f"{path}: cannot write the file: {error}") from error
     _fsync_directory(path.parent)
-    log.info("%s: written (%d bytes)", path, len(data))
+    log.debug("%s: written (%d bytes)", path, len(data))
     return True
 
 

@@ -38,6 +38,13 @@ def _relaxng() -> etree.RelaxNG:
     return etree.RelaxNG(etree.parse(str(SCHEMA)))
 
 
+def _elements(node: etree._Element, path: str) -> list[etree._Element]:
+    """The elements ``path`` selects (lxml types every XPath result as a broad union)."""
+    found = node.xpath(path, namespaces=NS)
+    assert isinstance(found, list)
+    return [item for item in found if isinstance(item, etree._Element)]
+
+
 def atom_problems(document: bytes) -> list[str]:
     """Every way ``document`` breaks RFC 4287; an empty list means valid."""
     try:
@@ -54,13 +61,6 @@ def atom_problems(document: bytes) -> list[str]:
         if not _RFC3339.match(stamp.text or ""):
             problems.append(f"not an RFC 3339 date-time with a zone: {stamp.text!r}")
     return problems
-
-
-def _elements(root: etree._Element, path: str) -> list[etree._Element]:
-    """The elements an XPath selects (lxml types xpath() results as a broad union)."""
-    found = root.xpath(path, namespaces=NS)
-    assert isinstance(found, list)
-    return [node for node in found if isinstance(node, etree._Element)]
 
 
 def assert_valid_atom(document: bytes) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedgen_miit import Settings, make_settings
-from tests.golden import EXAMPLES
+from tests.golden import EXAMPLES, build_demo
 
 #: A well-formed article in the real format; tests change one thing at a time.
 ARTICLE = """
@@ -74,3 +74,11 @@ def write_article(articles_dir: Path) -> WriteArticle:
 def settings(articles_dir: Path, output_dir: Path) -> Settings:
     """Default settings over the scratch folders."""
     return make_settings(articles_dir, output_dir=output_dir)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo build (examples/articles, default settings), written once; read it only."""
+    output = tmp_path_factory.mktemp("demo") / "public"
+    build_demo(output)
+    return output

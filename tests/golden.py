@@ -13,8 +13,25 @@ from feedgen_miit import build, make_settings
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "articles"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-#: Output files of the demo build that are pinned byte for byte.
-GOLDEN_FILES = ("atom.xml",)
+#: Output files of the demo build that are pinned byte for byte: every file it writes. The
+#: category file names pin the slugs too (a changed slug moves a subscribed feed).
+GOLDEN_FILES = (
+    "atom.xml",
+    "atom.xsl",
+    "categories/0857041f6b3d.xml",  # 新浪财经－国內
+    "categories/179ead7f5470.xml",  # 工业经济
+    "categories/1a19b5468c06.xml",  # 汽车
+    "categories/5d85d5295f44.xml",  # 新浪财经
+    "categories/976a7abba429.xml",  # 制造业
+    "categories/98ffa761fbbe.xml",  # 中小企业
+    "categories/99ab66e520f7.xml",  # 工信部
+    "categories/a42315e416fa.xml",  # 金融
+    "categories/c6b49a4f2bd4.xml",  # 新能源汽车
+    "feed.json",
+    "feeds.opml",
+    "index.html",
+    "rss.xml",
+)
 
 
 def build_demo(output_dir: Path) -> dict[str, bytes]:
@@ -28,6 +45,7 @@ def main() -> None:
     GOLDEN.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         for name, data in build_demo(Path(scratch)).items():
+            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / name).write_bytes(data)
             print(f"wrote tests/golden/{name} ({len(data):,} bytes)")
 

@@ -174,7 +174,7 @@ def test_warnings_show_in_build_with_verbose(write_article: WriteArticle, tmp_pa
     args = ["build", str(tmp_path / "articles"), "--out", str(tmp_path / "o")]
 
     quiet = run(*args)
-    verbose = run("-v", *args)
+    verbose = run(*args, "-v")
 
     assert (quiet.exit_code, quiet.stderr) == (0, "")
     assert verbose.exit_code == 0

@@ -1,0 +1,69 @@
+"""Entries -> a JSON Feed 1.1 document (https://www.jsonfeed.org/version/1.1/).
+
+NetNewsWire shows per-article images only from JSON Feed's ``image``; ``tags``, ``authors``,
+``content_html`` and the plain-text ``summary`` carry what the Atom feed carries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from .feed import FeedInfo, main_feed_info
+from .model import Entry, Settings
+
+JSON_FEED_FILENAME = "feed.json"
+JSON_FEED_TYPE = "application/feed+json"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json_feed(
+    entries: Sequence[Entry], settings: Settings, info: FeedInfo | None = None
+) -> bytes:
+    """Serialize ``entries`` (newest first) as JSON Feed 1.1, UTF-8, keys in a fixed order."""
+    if not entries:
+        raise ValueError("a JSON Feed needs at least one entry")
+    info = info or main_feed_info(settings, settings.base_url + JSON_FEED_FILENAME)
+    document: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": info.title,
+        "home_page_url": settings.base_url,
+        "feed_url": info.self_url,
+    }
+    if info.subtitle:
+        document["description"] = info.subtitle
+    if settings.logo:
+        document["icon"] = settings.logo
+    if settings.icon:
+        document["favicon"] = settings.icon
+    document["authors"] = [{"name": settings.author}]
+    document["language"] = settings.language
+    document["items"] = [_item(entry) for entry in entries]
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return text.encode("utf-8")
+
+
+def _item(entry: Entry) -> dict[str, Any]:
+    article = entry.article
+    item: dict[str, Any] = {"id": article.id}
+    if article.link:
+        item["url"] = article.link
+    item["title"] = article.title
+    item["content_html"] = entry.content
+    if entry.summary:
+        item["summary"] = entry.summary
+    if entry.thumbnail:
+        item["image"] = entry.thumbnail
+    item["date_published"] = _rfc3339(article.published)
+    item["date_modified"] = _rfc3339(article.updated)
+    if article.author:
+        item["authors"] = [{"name": article.author}]
+    if article.categories:
+        item["tags"] = list(article.categories)
+    return item
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat()

@@ -1,0 +1,54 @@
+"""The feeds a build wrote -> an OPML 2.0 subscription list (http://opml.org/spec2.opml).
+
+A reader that imports it subscribes to every outline with an ``xmlUrl``. The list therefore
+holds each feed once, in one format: the main feed (Atom, or RSS or JSON Feed when Atom is
+switched off) and every per-category feed. ``rss.xml`` and ``feed.json`` carry the same
+entries as ``atom.xml``; listing them too would show every article three times.
+The feeds sit in one outline named after the site, which readers import as a folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from lxml import etree
+
+from .model import FeedLink, Settings
+from .rss import rfc822
+from .text import xml_safe
+
+OPML_FILENAME = "feeds.opml"
+OPML_TYPE = "text/x-opml"
+
+
+def render_opml(feeds: Sequence[FeedLink], settings: Settings, updated: datetime) -> bytes:
+    """List ``feeds`` (paths relative to the output folder) with absolute addresses.
+
+    ``updated`` (the newest entry's time) is written as ``dateModified``, so an unchanged
+    folder gives identical bytes.
+    """
+    opml = etree.Element("opml", version="2.0")
+    head = etree.SubElement(opml, "head")
+    etree.SubElement(head, "title").text = xml_safe(settings.title)
+    etree.SubElement(head, "dateModified").text = rfc822(updated)
+    etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = etree.SubElement(opml, "body")
+    folder = etree.SubElement(
+        body, "outline", text=xml_safe(settings.title), title=xml_safe(settings.title)
+    )
+    for feed in feeds:
+        etree.SubElement(
+            folder,
+            "outline",
+            type="rss",
+            text=xml_safe(feed.title),
+            title=xml_safe(feed.title),
+            xmlUrl=settings.base_url + feed.path,
+            htmlUrl=settings.base_url,
+            language=settings.language,
+        )
+    document: bytes = etree.tostring(
+        opml, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
+    return document

@@ -1,0 +1,104 @@
+"""Entries -> an RSS 2.0 document carrying the same entries as the Atom feed.
+
+Follows the RSS Advisory Board's Best Practices Profile where RSS 2.0 itself is vague:
+
+- ``guid isPermaLink="false"``: the entry's Atom id, which is not a web address;
+- ``description`` is HTML (RSS says so), so the plain-text summary is escaped once more;
+  the whole body goes into ``content:encoded``;
+- ``dc:creator`` for the author (RSS's own ``author`` must be an e-mail address);
+- ``enclosure`` needs ``url``, ``length`` and ``type``: it is written only when the image's
+  type is known from its extension, never guessed, and with ``length="0"`` when the size is
+  unknown, which is what the profile asks for (a build never fetches images to measure them);
+- the thumbnail also as ``media:thumbnail`` and ``media:content``, as in the Atom feed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html import escape
+
+from lxml import etree
+
+from ._version import __version__
+from .feed import ATOM_NS, MEDIA_NS, FeedInfo, add_media, main_feed_info, thumbnail_link
+from .model import Entry, Settings
+from .text import xml_safe
+
+RSS_FILENAME = "rss.xml"
+RSS_TYPE = "application/rss+xml"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+_NSMAP = {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS, "media": MEDIA_NS}
+
+
+def rfc822(moment: datetime) -> str:
+    """A date as RSS wants it: ``Tue, 21 Jun 2022 03:44:48 GMT``."""
+    return email.utils.format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def render_rss(entries: Sequence[Entry], settings: Settings, info: FeedInfo | None = None) -> bytes:
+    """Serialize ``entries`` (newest first) as an RSS 2.0 document.
+
+    ``lastBuildDate`` is the newest entry's update time, not the build time, so an unchanged
+    folder gives identical bytes.
+    """
+    if not entries:
+        raise ValueError("an RSS feed needs at least one entry")
+    info = info or main_feed_info(settings, settings.base_url + RSS_FILENAME)
+    rss = etree.Element("rss", version="2.0", nsmap=_NSMAP)
+    channel = etree.SubElement(rss, "channel")
+    _text(channel, "title", info.title)
+    _text(channel, "link", settings.base_url)
+    _text(channel, "description", info.subtitle or info.title)
+    etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=info.self_url, rel="self", type=RSS_TYPE)
+    _text(channel, "language", settings.language)
+    for name in info.categories:
+        _text(channel, "category", name)
+    _text(channel, "generator", f"feedgen-miit {__version__}")
+    _text(channel, "docs", "https://www.rssboard.org/rss-specification")
+    _text(channel, "lastBuildDate", rfc822(max(entry.article.updated for entry in entries)))
+    if settings.logo:
+        image = etree.SubElement(channel, "image")
+        _text(image, "url", settings.logo)
+        _text(image, "title", info.title)
+        _text(image, "link", settings.base_url)
+    for entry in entries:
+        _add_item(channel, entry)
+    document: bytes = etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return document
+
+
+def _add_item(channel: etree._Element, entry: Entry) -> None:
+    article = entry.article
+    item = etree.SubElement(channel, "item")
+    _text(item, "title", article.title)
+    if article.link:
+        _text(item, "link", article.link)
+    if entry.summary:
+        _text(item, "description", escape(entry.summary, quote=False))
+    _text(item, f"{{{CONTENT_NS}}}encoded", entry.content)
+    if article.author:
+        _text(item, f"{{{DC_NS}}}creator", article.author)
+    for name in article.categories:
+        _text(item, "category", name)
+    _text(item, "guid", article.id).set("isPermaLink", "false")
+    _text(item, "pubDate", rfc822(article.published))
+    if entry.thumbnail:
+        link = thumbnail_link(entry.thumbnail)
+        if link.type:
+            etree.SubElement(
+                item,
+                "enclosure",
+                url=link.href,
+                length=str(link.length or 0),
+                type=link.type,
+            )
+        add_media(item, entry.thumbnail)
+
+
+def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    element.text = xml_safe(text)
+    return element

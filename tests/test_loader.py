@@ -1,0 +1,296 @@
+"""The loader: article files -> Article records, bad files -> ArticleError with file and line."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedgen_miit import ArticleError, Settings, load_article, load_folder, make_settings
+from feedgen_miit.loader import discover, read_body
+from tests.conftest import ARTICLE, WriteArticle
+from tests.golden import EXAMPLES
+
+
+def with_front_matter(**changes: str | None) -> str:
+    """ARTICLE with front matter lines replaced (``None`` removes the key)."""
+    lines = ARTICLE.split("\n")
+    out = []
+    for line in lines:
+        key = line.split(":", 1)[0]
+        if key in changes:
+            if changes[key] is not None:
+                out.append(f"{key}: {changes[key]}")
+            continue
+        out.append(line)
+    extra = [f"{k}: {v}" for k, v in changes.items() if v is not None and f"\n{k}:" not in ARTICLE]
+    closing = out.index("---", 2)
+    return "\n".join(out[:closing] + extra + out[closing:])
+
+
+def test_real_samples_load_with_every_field() -> None:
+    settings = make_settings(EXAMPLES)
+    result = load_folder(settings)
+    assert result.problems == ()
+    article = next(a for a in result.articles if a.source.name == "000_27c21f8ea3a86f41.txt")
+    assert article.title == "工业和信息化部召开部分行业协会座谈会"
+    assert article.published == datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)
+    assert article.updated == article.published
+    assert article.categories == ("金融", "新浪财经", "新浪财经－国內")
+    assert article.author == "新浪财经"
+    assert article.thumbnail == "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
+    assert article.link is None
+    assert "工业和信息化部党组成员" in read_body(article, settings)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Tue, 21 Jun 2022 03:44:48 GMT", datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)),
+        ("Tue, 21 Jun 2022 11:44:48 +0800", datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)),
+        ("2022-06-21T11:44:48+08:00", datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)),
+        ("'2022-06-21T03:44:48Z'", datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)),
+        # No zone: read in the configured zone, Asia/Shanghai (UTC+8) by default.
+        ("2022-06-21 11:44:48", datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)),
+        ("'2022-06-21T11:44:48'", datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)),
+        ("2022-06-21", datetime(2022, 6, 20, 16, 0, tzinfo=UTC)),
+    ],
+)
+def test_dates_in_every_common_form(
+    write_article: WriteArticle, settings: Settings, value: str, expected: datetime
+) -> None:
+    path = write_article("a.txt", with_front_matter(date=value))
+    assert load_article(path, settings=settings).published == expected
+
+
+def test_zone_for_dates_without_one_is_configurable(
+    write_article: WriteArticle, articles_dir: Path
+) -> None:
+    path = write_article("a.txt", with_front_matter(date="2022-06-21 11:44:48"))
+    settings = make_settings(articles_dir, timezone="UTC")
+    assert load_article(path, settings=settings).published == datetime(
+        2022, 6, 21, 11, 44, 48, tzinfo=UTC
+    )
+
+
+def test_updated_defaults_to_published_and_is_read_when_given(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    plain = load_article(write_article("a.txt"), settings=settings)
+    assert plain.updated == plain.published
+    edited = load_article(
+        write_article("b.txt", with_front_matter(updated="2022-06-22T00:00:00Z")),
+        settings=settings,
+    )
+    assert edited.updated == datetime(2022, 6, 22, tzinfo=UTC)
+    assert edited.published == plain.published
+
+
+@pytest.mark.parametrize(
+    ("categories", "tags", "expected"),
+    [
+        ("工业经济", None, ("工业经济",)),
+        ("[工业经济, 制造业]", "[制造业, 工信部]", ("工业经济", "制造业", "工信部")),
+        ("null", "汽车", ("汽车",)),
+        ("2022", None, ("2022",)),
+    ],
+)
+def test_categories_and_tags(
+    write_article: WriteArticle,
+    settings: Settings,
+    categories: str,
+    tags: str | None,
+    expected: tuple[str, ...],
+) -> None:
+    path = write_article("a.txt", with_front_matter(categories=categories, tags=tags))
+    # The fixture's list items under 'categories:' become stray lines once the key is
+    # replaced, so write the front matter cleanly here.
+    text = path.read_text(encoding="utf-8").replace(" - 金融\n - 新浪财经\n", "")
+    path.write_text(text, encoding="utf-8")
+    assert load_article(path, settings=settings).categories == expected
+
+
+def test_thumbnail_falls_back_to_headimg_and_resolves_relative_urls(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", with_front_matter(thumbnail=None, headimg="/img/head.jpg"))
+    assert load_article(path, settings=settings).thumbnail == "http://localhost:8000/img/head.jpg"
+    linked = write_article(
+        "b.txt",
+        with_front_matter(
+            thumbnail="pic.png", link="https://finance.sina.com.cn/china/2023/doc.shtml"
+        ),
+    )
+    article = load_article(linked, settings=settings)
+    assert article.link == "https://finance.sina.com.cn/china/2023/doc.shtml"
+    assert article.thumbnail == "https://finance.sina.com.cn/china/2023/pic.png"
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "'java\tscript:alert(1)'", "'data:image/png;base64,AAAA'"]
+)
+def test_unsafe_thumbnail_urls_are_dropped(
+    write_article: WriteArticle, settings: Settings, url: str
+) -> None:
+    path = write_article("a.txt", with_front_matter(thumbnail=url, headimg=None))
+    assert load_article(path, settings=settings).thumbnail is None
+
+
+def test_leading_blank_lines_bom_and_crlf_are_normal(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    reference = load_article(write_article("plain.txt"), settings=settings)
+    crlf = "\r\n\r\n" + ARTICLE.replace("\n", "\r\n")
+    variant = write_article("bom.txt", b"\xef\xbb\xbf" + crlf.encode("utf-8"))
+    loaded = load_article(variant, settings=settings)
+    assert (loaded.title, loaded.published, loaded.categories) == (
+        reference.title,
+        reference.published,
+        reference.categories,
+    )
+    assert "\r" not in read_body(loaded, settings)
+
+
+def test_gb18030_file_is_read_correctly(write_article: WriteArticle, settings: Settings) -> None:
+    path = write_article("gbk.txt", ARTICLE.encode("gb18030"))
+    assert load_article(path, settings=settings).title == "工信部召开座谈会"
+
+
+def test_id_from_front_matter_is_kept_when_it_is_an_iri(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", with_front_matter(id="'tag:example.org,2022:miit-1'"))
+    assert load_article(path, settings=settings).id == "tag:example.org,2022:miit-1"
+
+
+def test_plain_guid_becomes_a_name_based_urn(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    first = load_article(
+        write_article("a.txt", with_front_matter(guid="abc123")), settings=settings
+    )
+    second = load_article(
+        write_article("b.txt", with_front_matter(guid="abc123")), settings=settings
+    )
+    assert first.id.startswith("urn:uuid:")
+    assert first.id == second.id  # derived from the guid, not from the file
+
+
+def test_id_is_derived_from_the_relative_name_not_the_location(tmp_path: Path) -> None:
+    here = shutil.copytree(EXAMPLES, tmp_path / "one" / "articles")
+    there = shutil.copytree(EXAMPLES, tmp_path / "elsewhere" / "deeper" / "articles")
+    ids_here = [a.id for a in load_folder(make_settings(here)).articles]
+    ids_there = [a.id for a in load_folder(make_settings(there)).articles]
+    assert ids_here == ids_there
+    assert len(set(ids_here)) == len(ids_here)
+
+
+def test_id_does_not_depend_on_the_order_or_number_of_files(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    alone = load_article(write_article("b.txt"), settings=settings).id
+    write_article("a.txt", with_front_matter(title="另一篇"))
+    by_name = {a.source.name: a.id for a in load_folder(settings).articles}
+    assert by_name["b.txt"] == alone
+    assert by_name["a.txt"] != alone
+
+
+def test_a_different_feed_id_gives_different_entry_ids(
+    write_article: WriteArticle, articles_dir: Path
+) -> None:
+    path = write_article("a.txt")
+    default = load_article(path, settings=make_settings(articles_dir)).id
+    other = load_article(
+        path, settings=make_settings(articles_dir, feed_id="urn:uuid:00000000-0000-4000-8000-0")
+    ).id
+    assert default != other
+
+
+def test_missing_date_names_file_and_line(write_article: WriteArticle, settings: Settings) -> None:
+    path = write_article("041_ab12.txt", with_front_matter(date=None))
+    with pytest.raises(ArticleError) as caught:
+        load_article(path, settings=settings)
+    assert str(caught.value) == f"{path}:3: front matter: 'date' is missing"
+
+
+def test_yaml_syntax_error_points_at_the_line(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    text = ARTICLE.replace("author: 新浪财经", "author: [新浪财经")
+    path = write_article("bad.txt", text)
+    with pytest.raises(ArticleError) as caught:
+        load_article(path, settings=settings)
+    assert caught.value.path == path
+    assert caught.value.line is not None
+    assert 8 <= caught.value.line <= 11  # the unclosed '[' is on line 8; YAML notices later
+    assert "YAML error" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("<p>no front matter</p>", "no front matter"),
+        ("---\ntitle: x\n<p>body</p>\n", "front matter is not closed"),
+        ("---\n- a\n- b\n---\n<p>x</p>", "front matter is a list, not a mapping"),
+        ("---\njust text\n---\n<p>x</p>", "front matter is text, not a mapping"),
+        ("---\n---\n<p>x</p>", "front matter is empty"),
+    ],
+)
+def test_unusable_front_matter_is_a_clear_error(
+    write_article: WriteArticle, settings: Settings, text: str, reason: str
+) -> None:
+    with pytest.raises(ArticleError, match=reason):
+        load_article(write_article("bad.txt", text), settings=settings)
+
+
+def test_alias_bomb_is_refused_quickly(write_article: WriteArticle, settings: Settings) -> None:
+    bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        bomb.append(f"{level}: &{level} [{', '.join(['*' + previous] * 9)}]")
+    text = "---\ntitle: x\ndate: 2022-06-21\n" + "\n".join(bomb) + "\n---\n<p>x</p>"
+    with pytest.raises(ArticleError, match="alias bomb"):
+        load_article(write_article("bomb.txt", text), settings=settings)
+
+
+def test_a_bad_file_does_not_stop_the_others(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    write_article("a.txt")
+    bad = write_article("b.txt", with_front_matter(title=None))
+    write_article("c.txt", with_front_matter(title="第三篇"))
+    result = load_folder(settings)
+    assert [a.source.name for a in result.articles] == ["a.txt", "c.txt"]
+    assert [(p.path, p.reason) for p in result.problems] == [
+        (bad, "front matter: 'title' is missing or empty")
+    ]
+
+
+def test_discovery_is_recursive_sorted_and_skips_junk(articles_dir: Path) -> None:
+    for name in [
+        "2023/b.txt",
+        "2022/a.md",
+        "c.html",
+        "notes.json",
+        ".hidden.txt",
+        "draft.txt~",
+        ".#lock.txt",
+        ".git/x.txt",
+    ]:
+        path = articles_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    found = [
+        p.relative_to(articles_dir).as_posix()
+        for p in discover(articles_dir, Settings(articles_dir).patterns)
+    ]
+    assert found == ["2022/a.md", "2023/b.txt", "c.html"]
+
+
+def test_title_markup_and_control_characters_are_removed(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", with_front_matter(title="'<b>工信部</b>\x07 &amp; 新闻'"))
+    assert load_article(path, settings=settings).title == "工信部 & 新闻"
