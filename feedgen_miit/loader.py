@@ -233,7 +233,7 @@ def check_article(path: Path, *, settings: Settings, now: datetime | None = None
     warnings: list[ArticleWarning] = []
     text = _read_text(path, settings.max_file_bytes, warnings)
     parts = _split(text, path)
-    meta = _parse_front_matter(parts, path)
+    meta = _parse_front_matter(parts, path, warnings)
     zone = _zone(settings.timezone)
     deadline = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
 
@@ -392,7 +392,9 @@ def _split(text: str, path: Path) -> _Parts:
     )
 
 
-def _parse_front_matter(parts: _Parts, path: Path) -> Mapping[str, Any]:
+def _parse_front_matter(
+    parts: _Parts, path: Path, warnings: list[ArticleWarning] | None = None
+) -> Mapping[str, Any]:
     brackets = parts.front_matter.count("[") + parts.front_matter.count("{")
     if brackets > MAX_NESTING:
         raise ArticleError(
@@ -403,6 +405,11 @@ def _parse_front_matter(parts: _Parts, path: Path) -> Mapping[str, Any]:
         )
     # Control characters would make YAML refuse the whole file; no field may keep them anyway.
     text = _YAML_ILLEGAL.sub("", xml_safe(parts.front_matter))
+    if text != parts.front_matter and warnings is not None:
+        pairs = enumerate(zip(text, parts.front_matter, strict=False))
+        first = next((i for i, (kept, read) in pairs if kept != read), len(text))
+        line = parts.front_matter_line + parts.front_matter.count("\n", 0, first)
+        warnings.append(ArticleWarning(path, "front matter: control characters were removed", line))
     try:
         meta = _YAML.load(text)
     except yaml.MarkedYAMLError as error:

@@ -233,6 +233,18 @@ def test_title_markup_and_controls_are_removed(hostile_dir: Path) -> None:
     assert control.title == "Title with control characters"
 
 
+@pytest.mark.parametrize("control", ["\x07", "\x1b", "\x85", "\x7f"])
+def test_raw_control_characters_in_front_matter_are_removed_with_a_warning(
+    control: str, write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", ARTICLE.replace("工信部召开", f"工信部{control}召开"))
+    checked = check_article(path, settings=settings, now=NOW)
+    assert checked.article.title == "工信部召开座谈会"
+    (warning,) = checked.warnings
+    assert warning.reason == "front matter: control characters were removed"
+    assert warning.line == 3
+
+
 def test_duplicate_id_first_by_path_wins(hostile_dir: Path) -> None:
     loaded = load_folder(make_settings(hostile_dir), now=NOW)
     (winner,) = [a for a in loaded.articles if a.id == "tag:example.org,2022:same"]
