@@ -11,16 +11,26 @@ Usable without the command line::
 
 from ._version import __version__
 from .config import make_settings
-from .errors import ArticleError, ConfigError, FeedgenMiitError, NoArticlesError, PublishError
-from .loader import LoadResult, load_article, load_folder
+from .errors import (
+    ArticleError,
+    ArticleWarning,
+    ConfigError,
+    FeedgenMiitError,
+    NoArticlesError,
+    PublishError,
+    SkippedArticlesError,
+)
+from .loader import LoadResult, check_article, load_article, load_folder
 from .model import Article, Entry, SafeHtml, Settings
-from .pipeline import BuildReport, build
+from .pipeline import BuildReport, CheckReport, build, check
 from .sanitize import clean
 
 __all__ = [
     "Article",
     "ArticleError",
+    "ArticleWarning",
     "BuildReport",
+    "CheckReport",
     "ConfigError",
     "Entry",
     "FeedgenMiitError",
@@ -29,8 +39,11 @@ __all__ = [
     "PublishError",
     "SafeHtml",
     "Settings",
+    "SkippedArticlesError",
     "__version__",
     "build",
+    "check",
+    "check_article",
     "clean",
     "load_article",
     "load_folder",

@@ -3,6 +3,30 @@
 An article is YAML front matter between two ``---`` lines, then the body's HTML. Leading blank
 lines and a byte-order mark before the front matter are normal: the scraped files start with a
 blank line.
+
+Hostile or broken files are normal input too. The policies, each tested in tests/test_hostile.py:
+
+- A file that cannot be used raises :class:`ArticleError` (one line: file, line, reason, fix);
+  something odd that does not stop the article from being used becomes an
+  :class:`ArticleWarning` (``feedgen-miit check`` lists them).
+- Encoding: UTF-8 (a BOM is fine), UTF-16 with a BOM, else GB18030 (which covers GB2312/GBK)
+  when the bytes decode cleanly to text without private-use characters: that is a warning.
+  A NUL character means a binary or corrupted file: an error. CRLF and CR line ends are read.
+- Size: a file over ``max_file_bytes`` is never read into memory. Only regular files are read
+  (a FIFO named ``x.txt`` would block the build forever), and file names must be UTF-8.
+- Front matter must be a YAML mapping; YAML alias bombs and collections nested deeper than
+  :data:`MAX_NESTING` are errors (libyaml crashes the interpreter on very deep nesting).
+- Title: required; markup is reduced to its text and control characters are removed (warnings).
+- Categories (``categories``/``tags``): a name, a number, or a list of them; null means none.
+  Anything else (a mapping, a nested list, true/false) is dropped with a warning.
+- Dates: required ``date``, optional ``updated``; before 1970, or more than
+  :data:`FUTURE_TOLERANCE` after the build's clock (``now``), is an error: the clock is a
+  parameter, so that tests and the feed stay a pure function of their inputs.
+- ``link``/``thumbnail``/``headimg``: only absolute http(s) URLs; any other scheme
+  (``javascript:``, ``data:``...) is dropped with a warning.
+- Two files with the same entry id: the first by path wins, the other is an error.
+- Hidden files and folders, editor backups (``name~``) and lock files (``.#name``, ``#name#``)
+  are not articles and are ignored without a word.
 """
 
 from __future__ import annotations
@@ -13,10 +37,11 @@ import fnmatch
 import logging
 import os
 import re
+import stat
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,7 +51,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .errors import ArticleError, ConfigError
+from .errors import ArticleError, ArticleWarning, ConfigError, display_path
 from .model import Article, Settings
 from .text import one_line, strip_markup, xml_safe
 
@@ -41,19 +66,39 @@ _YAML = YAMLHandler()  # CSafeLoader where libyaml is available: no Python objec
 
 #: More YAML values than this means an alias bomb ("billion laughs"), not an article.
 MAX_FRONT_MATTER_VALUES = 10_000
+#: More '[' and '{' than this in the front matter is refused before YAML sees it: libyaml
+#: overflows the C stack (the interpreter crashes) somewhere past 10,000 nested levels.
+MAX_NESTING = 200
+#: An article dated later than this after the build's clock is an error (a typo in the year,
+#: or an embargoed article that must not be published yet).
+FUTURE_TOLERANCE = timedelta(days=1)
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+\Z")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
 #: Builds the error for a bad front matter key: ``field_error(key, reason)``.
 _FieldError = Callable[[str, str], ArticleError]
+#: Records a warning about a front matter key: ``warn(key, reason)``.
+_Warn = Callable[[str, str], None]
 
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
-    """What a folder gave: the usable articles (in path order) and one error per bad file."""
+    """What a folder gave: the usable articles (in path order), one error per bad file, and
+    the warnings about the usable ones (in path order)."""
 
     articles: tuple[Article, ...]
     problems: tuple[ArticleError, ...]
+    warnings: tuple[ArticleWarning, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedArticle:
+    """One usable article and the warnings about it."""
+
+    article: Article
+    warnings: tuple[ArticleWarning, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,97 +108,164 @@ class _Parts:
     body: str
 
 
-def load_folder(settings: Settings) -> LoadResult:
-    """Load every article under ``settings.articles_dir``; bad files become problems."""
+def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResult:
+    """Load every article under ``settings.articles_dir``; bad files become problems.
+
+    ``now`` is the build's clock for the future-date check (default: the current time).
+    """
     root = settings.articles_dir
     if not root.is_dir():
-        raise ConfigError(f"{root}: articles folder not found (or not a folder)")
+        raise ConfigError(f"{display_path(root)}: articles folder not found (or not a folder)")
+    now = now or datetime.now(UTC)
+    paths, problems = _walk(root, settings.patterns)
     articles: list[Article] = []
-    problems: list[ArticleError] = []
+    warnings: list[ArticleWarning] = []
     first_by_id: dict[str, Article] = {}
-    for path in discover(root, settings.patterns):
+    for path in paths:
         try:
-            article = load_article(path, settings=settings)
+            checked = check_article(path, settings=settings, now=now)
         except ArticleError as error:
             problems.append(error)
             continue
+        except Exception as error:  # a bug must cost one article, not the whole feed
+            log.debug("%s: unexpected error", path, exc_info=True)
+            problems.append(unexpected_error(path, error))
+            continue
+        article = checked.article
         first = first_by_id.setdefault(article.id, article)
         if first is not article:
             problems.append(
                 ArticleError(
                     path,
-                    f"id {article.id!r} is already used by {first.path}; "
+                    f"id {article.id!r} is already used by {display_path(first.path)}; "
                     "give one of them its own 'id' in the front matter",
                 )
             )
             continue
         articles.append(article)
+        warnings.extend(checked.warnings)
+    problems.sort(key=lambda error: os.fsencode(error.path))
     log.debug("loaded %d articles, %d problems", len(articles), len(problems))
-    return LoadResult(tuple(articles), tuple(problems))
+    return LoadResult(tuple(articles), tuple(problems), tuple(warnings))
+
+
+def unexpected_error(path: Path, error: Exception) -> ArticleError:
+    """The one line reported for an exception that only a bug in feedgen-miit can raise."""
+    return ArticleError(
+        path,
+        f"unexpected {type(error).__name__}: {error} "
+        "(a bug in feedgen-miit: please report it with this file; -vv shows the traceback)",
+    )
 
 
 def discover(root: Path, patterns: tuple[str, ...]) -> list[Path]:
     """Every file under ``root`` matching ``patterns``, in a stable order, skipping junk.
 
-    Hidden files and folders, editor backups (``name~``) and Emacs lock files (``.#name``)
-    are never articles. Symlinked folders are followed once; a symlink loop is not a hang.
+    Hidden files and folders, editor backups (``name~``) and lock files (``.#name``,
+    ``#name#``) are never articles. Symlinked folders are followed once; a symlink loop is not
+    a hang. Folders that cannot be read are left out (:func:`load_folder` reports them).
     """
-    found: list[tuple[PurePosixPath, Path]] = []
+    return _walk(root, patterns)[0]
+
+
+def _walk(root: Path, patterns: tuple[str, ...]) -> tuple[list[Path], list[ArticleError]]:
+    found: list[tuple[bytes, Path]] = []
+    unreadable: list[ArticleError] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        stat = Path(dirpath).stat()
-        if (stat.st_dev, stat.st_ino) in seen_dirs:
+
+    def folder_error(error: OSError) -> None:
+        folder = Path(error.filename or root)
+        if folder == root:
+            raise ConfigError(
+                f"{display_path(root)}: cannot read the articles folder: {error.strerror or error}"
+            )
+        unreadable.append(
+            ArticleError(
+                folder,
+                f"cannot read this folder ({error.strerror or error}); "
+                "its articles were left out: fix its permissions",
+            )
+        )
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=folder_error, followlinks=True):
+        try:
+            info = Path(dirpath).stat()
+        except OSError as error:
+            folder_error(error)
             dirnames.clear()
             continue
-        seen_dirs.add((stat.st_dev, stat.st_ino))
+        if (info.st_dev, info.st_ino) in seen_dirs:
+            dirnames.clear()
+            continue
+        seen_dirs.add((info.st_dev, info.st_ino))
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         for name in filenames:
             if _is_junk(name) or not any(fnmatch.fnmatchcase(name, p) for p in patterns):
                 continue
             path = Path(dirpath, name)
-            found.append((PurePosixPath(path.relative_to(root).as_posix()), path))
+            # Sorted by the bytes of the relative path: stable for any name, even undecodable.
+            found.append((os.fsencode(path.relative_to(root)), path))
     found.sort()
-    return [path for _, path in found]
+    return [path for _, path in found], unreadable
 
 
 def _is_junk(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith("~")
 
 
-def load_article(path: Path, *, settings: Settings) -> Article:
+def load_article(path: Path, *, settings: Settings, now: datetime | None = None) -> Article:
     """Read one article file's front matter into an :class:`Article`.
 
-    Raises :class:`ArticleError` naming the file (and the line, for YAML errors).
+    Raises :class:`ArticleError` naming the file (and the line, for YAML errors); warnings are
+    logged (use :func:`check_article` to get them).
     """
-    parts = _split(_read_text(path, settings.max_file_bytes), path)
-    meta = _parse_front_matter(parts, path)
+    checked = check_article(path, settings=settings, now=now)
+    for warning in checked.warnings:
+        log.info("warning: %s", warning)
+    return checked.article
+
+
+def check_article(path: Path, *, settings: Settings, now: datetime | None = None) -> CheckedArticle:
+    """:func:`load_article`, with the warnings about the article.
+
+    ``now`` is the build's clock for the future-date check (default: the current time).
+    """
+    warnings: list[ArticleWarning] = []
+    text = _read_text(path, settings.max_file_bytes, warnings)
+    parts = _split(text, path)
+    meta = _parse_front_matter(parts, path, warnings)
     zone = _zone(settings.timezone)
+    deadline = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
 
     def field_error(key: str, reason: str) -> ArticleError:
         return ArticleError(path, f"front matter: {reason}", _key_line(parts, key))
 
-    title = _title(meta, field_error)
-    published = _date(meta, "date", zone, field_error)
+    def warn(key: str, reason: str) -> None:
+        warnings.append(ArticleWarning(path, f"front matter: {reason}", _key_line(parts, key)))
+
+    source = _source(path, settings.articles_dir)
+    title = _title(meta, field_error, warn)
+    published = _date(meta, "date", zone, deadline, field_error)
     if published is None:
         raise field_error("date", "'date' is missing")
-    updated = _date(meta, "updated", zone, field_error) or published
-    link = _url(meta.get("link"), None, "link", field_error)
+    updated = _date(meta, "updated", zone, deadline, field_error) or published
+    link = _url(meta.get("link"), None, "link", field_error, warn)
     base = link or settings.base_url
     thumbnail_key = "thumbnail" if meta.get("thumbnail") else "headimg"
-    thumbnail = _url(meta.get(thumbnail_key), base, thumbnail_key, field_error)
-    source = PurePosixPath(path.relative_to(settings.articles_dir).as_posix())
-    return Article(
+    thumbnail = _url(meta.get(thumbnail_key), base, thumbnail_key, field_error, warn)
+    article = Article(
         path=path,
         source=source,
         id=_entry_id(meta, source, settings.feed_id, field_error),
         title=title,
         published=published,
         updated=max(updated, published),
-        categories=_categories(meta, field_error),
+        categories=_categories(meta, warn),
         author=_optional_text(meta.get("author"), "author", field_error),
         thumbnail=thumbnail,
         link=link,
     )
+    return CheckedArticle(article, tuple(warnings))
 
 
 def read_body(article: Article, settings: Settings) -> str:
@@ -161,25 +273,70 @@ def read_body(article: Article, settings: Settings) -> str:
     return _split(_read_text(article.path, settings.max_file_bytes), article.path).body
 
 
+def _source(path: Path, root: Path) -> PurePosixPath:
+    relative = path.relative_to(root).as_posix()
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleError(
+            path, "the file name is not valid UTF-8: rename the file (ids are made from it)"
+        ) from None
+    return PurePosixPath(relative)
+
+
 # -- reading and splitting -------------------------------------------------------------------
 
 
-def _read_text(path: Path, max_bytes: int) -> str:
+def _read_text(path: Path, max_bytes: int, warnings: list[ArticleWarning] | None = None) -> str:
+    data = _read_bytes(path, max_bytes)
+    text = _decode(data, path, warnings)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise ArticleError(
+            path,
+            "contains NUL characters: a binary or corrupted file, not an article "
+            "(remove it, or restore it from a good copy)",
+            line,
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ArticleError(
-                path,
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
-                "(raise max_file_bytes if it really is one article)",
-            )
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO that nobody writes to must not hang the nightly build.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
-        raise ArticleError(path, f"cannot read the file: {error.strerror or error}") from error
-    return _decode(data, path).replace("\r\n", "\n").replace("\r", "\n")
+        raise ArticleError(path, f"cannot read the file: {_os_reason(error)}") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        try:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ArticleError(
+                    path, "not a regular file (a pipe or a device?): remove it from the folder"
+                )
+            if info.st_size > max_bytes:
+                raise ArticleError(path, _too_big(info.st_size, max_bytes))
+            data = stream.read(max_bytes + 1)  # the file may have grown since fstat()
+        except OSError as error:
+            raise ArticleError(path, f"cannot read the file: {_os_reason(error)}") from None
+    if len(data) > max_bytes:
+        raise ArticleError(path, _too_big(len(data), max_bytes))
+    return data
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _too_big(size: int, max_bytes: int) -> str:
+    return (
+        f"file is {size:,} bytes or more, over the {max_bytes:,}-byte limit "
+        "(raise max_file_bytes if it really is one article)"
+    )
+
+
+def _os_reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _decode(data: bytes, path: Path, warnings: list[ArticleWarning] | None = None) -> str:
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -191,17 +348,24 @@ def _decode(data: bytes, path: Path) -> str:
     except UnicodeDecodeError as utf8_error:
         if encoding != "utf-8":
             raise ArticleError(path, f"not valid {encoding}: {utf8_error.reason}") from None
-        try:
-            # Chinese sites often still serve GB2312/GBK; GB18030 decodes both.
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ArticleError(
-                path,
-                f"not UTF-8 (bad byte at offset {utf8_error.start}) nor GB18030; "
-                "save the file as UTF-8",
-            ) from None
-        log.info("%s: read as GB18030 (not UTF-8)", path)
-        return text
+        offset = utf8_error.start
+    try:
+        # Chinese sites often still serve GB2312/GBK; GB18030 decodes both.
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or _PRIVATE_USE.search(text):
+        # Private-use characters: bytes that GB18030 accepts but no Chinese text contains.
+        raise ArticleError(
+            path,
+            f"not UTF-8 (bad byte at offset {offset:,}) nor GB18030/GBK text; "
+            "save the file as UTF-8",
+        )
+    if warnings is not None:
+        warnings.append(
+            ArticleWarning(path, "read as GB18030/GBK, not UTF-8; save the file as UTF-8")
+        )
+    return text
 
 
 def _split(text: str, path: Path) -> _Parts:
@@ -228,22 +392,56 @@ def _split(text: str, path: Path) -> _Parts:
     )
 
 
-def _parse_front_matter(parts: _Parts, path: Path) -> Mapping[str, Any]:
+def _parse_front_matter(
+    parts: _Parts, path: Path, warnings: list[ArticleWarning] | None = None
+) -> Mapping[str, Any]:
+    brackets = parts.front_matter.count("[") + parts.front_matter.count("{")
+    if brackets > MAX_NESTING:
+        raise ArticleError(
+            path,
+            f"front matter has {brackets:,} '[' and '{{', more than {MAX_NESTING}: "
+            "this is not an article's metadata (YAML nesting attack?)",
+            parts.front_matter_line,
+        )
     # Control characters would make YAML refuse the whole file; no field may keep them anyway.
     text = _YAML_ILLEGAL.sub("", xml_safe(parts.front_matter))
+    if text != parts.front_matter and warnings is not None:
+        pairs = enumerate(zip(text, parts.front_matter, strict=False))
+        first = next((i for i, (kept, read) in pairs if kept != read), len(text))
+        line = parts.front_matter_line + parts.front_matter.count("\n", 0, first)
+        warnings.append(ArticleWarning(path, "front matter: control characters were removed", line))
     try:
         meta = _YAML.load(text)
     except yaml.MarkedYAMLError as error:
+        last_line = parts.front_matter_line + max(parts.front_matter.count("\n") - 1, 0)
         mark = error.problem_mark or error.context_mark
         line = parts.front_matter_line + mark.line if mark else parts.front_matter_line
         problem = error.problem or error.context or "invalid YAML"
-        raise ArticleError(path, f"front matter: YAML error: {problem}", line) from None
+        if error.problem and error.context and error.context_mark:
+            # "did not find expected ']'" is clearer with where the list started
+            started = parts.front_matter_line + error.context_mark.line
+            problem += f" ({error.context} that starts on line {started})"
+        raise ArticleError(
+            path, f"front matter: YAML error: {problem}", min(line, last_line)
+        ) from None
+    except yaml.reader.ReaderError as error:
+        line = parts.front_matter_line + parts.front_matter.count("\n", 0, error.position)
+        code = error.character if isinstance(error.character, int) else 0
+        raise ArticleError(
+            path,
+            f"front matter: YAML does not allow the control character U+{code:04X}; remove it",
+            line,
+        ) from None
     except yaml.YAMLError as error:
         raise ArticleError(
             path, f"front matter: YAML error: {error}", parts.front_matter_line
         ) from None
+    except RecursionError:
+        raise ArticleError(
+            path, "front matter is nested too deeply to read", parts.front_matter_line
+        ) from None
     if not isinstance(meta, dict):
-        kind = "empty" if meta is None else f"a {type(meta).__name__}"
+        kind = "empty" if meta is None else "text" if isinstance(meta, str) else _kind(meta)
         raise ArticleError(
             path,
             f"front matter is {kind}, not a mapping: write 'key: value' lines "
@@ -285,13 +483,18 @@ def _key_line(parts: _Parts, key: str) -> int:
 # -- fields ------------------------------------------------------------------------------------
 
 
-def _title(meta: Mapping[str, Any], field_error: _FieldError) -> str:
+def _title(meta: Mapping[str, Any], field_error: _FieldError, warn: _Warn) -> str:
     raw = meta.get("title")
     if raw is None or raw == "":
         raise field_error("title", "'title' is missing or empty")
     if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-        raise field_error("title", f"'title' must be text, not a {type(raw).__name__}")
-    title = one_line(strip_markup(str(raw)))
+        raise field_error("title", f"'title' must be text, not {_kind(raw)}")
+    text = str(raw)
+    if xml_safe(text) != text:
+        warn("title", "'title' contains control characters; they were removed")
+    title = one_line(strip_markup(text))
+    if "<" in text and title != one_line(text):
+        warn("title", f"'title' contains markup; only its text is used: {title!r:.80}")
     if not title:
         raise field_error("title", "'title' has no visible text")
     return title
@@ -301,30 +504,37 @@ def _optional_text(raw: object, key: str, field_error: _FieldError) -> str | Non
     if raw is None:
         return None
     if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-        raise field_error(key, f"'{key}' must be text, not a {type(raw).__name__}")
+        raise field_error(key, f"'{key}' must be text, not {_kind(raw)}")
     return one_line(str(raw)) or None
 
 
-def _categories(meta: Mapping[str, Any], field_error: _FieldError) -> tuple[str, ...]:
+def _categories(meta: Mapping[str, Any], warn: _Warn) -> tuple[str, ...]:
+    """Names from ``categories`` and ``tags``: a name, a number or a list of them.
+
+    Values that are not names are dropped with a warning: the article is still worth having.
+    """
     names: list[str] = []
     for key in ("categories", "tags"):
         raw = meta.get(key)
-        values = [raw] if isinstance(raw, str | int | float) else raw
-        if values is None:
+        if raw is None:
             continue
-        if not isinstance(values, list):
-            raise field_error(key, f"'{key}' must be a list of names, not a {type(raw).__name__}")
+        values = raw if isinstance(raw, list) else [raw]
         for value in values:
+            if value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, str | int | float):
-                raise field_error(
-                    key, f"'{key}' must hold names, not a {type(value).__name__}: {value!r:.60}"
-                )
+                warn(key, f"'{key}' must hold names; {_kind(value)} was dropped")
+                continue
             names.append(one_line(str(value)))
     return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _date(
-    meta: Mapping[str, Any], key: str, zone: ZoneInfo, field_error: _FieldError
+    meta: Mapping[str, Any],
+    key: str,
+    zone: ZoneInfo,
+    deadline: datetime,
+    field_error: _FieldError,
 ) -> datetime | None:
     raw = meta.get(key)
     if raw is None or raw == "":
@@ -333,12 +543,37 @@ def _date(
     if parsed is None:
         raise field_error(
             key,
-            f"'{key}' is not a date: {raw!r:.60} "
+            f"'{key}' is not a date: {_brief(raw)} "
             "(use e.g. 'Tue, 21 Jun 2022 03:44:48 GMT' or '2022-06-21T11:44:48+08:00')",
         )
     if parsed < _EPOCH:
-        raise field_error(key, f"'{key}' is before 1970: {raw!r:.60}; check the date")
+        raise field_error(key, f"'{key}' is before 1970: {_brief(raw)}; check the date")
+    if parsed > deadline:
+        raise field_error(
+            key,
+            f"'{key}' is in the future: {parsed.isoformat()} is after "
+            f"{deadline.isoformat(timespec='seconds')} (the build's clock plus "
+            f"{FUTURE_TOLERANCE.days} day); fix the date, or publish the article once it is due",
+        )
     return parsed
+
+
+def _kind(value: object) -> str:
+    """What ``value`` is, for a message: 'a list', 'a mapping', 'true'..."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "null"
+    return f"a {type(value).__name__}"
+
+
+def _brief(value: object) -> str:
+    """A short, safe rendering of a YAML value (``repr`` of a deeply nested list recurses)."""
+    if isinstance(value, str | int | float | date):
+        return f"{str(value)!r:.60}"
+    return _kind(value)
 
 
 def parse_date(raw: object, zone: ZoneInfo) -> datetime | None:
@@ -366,20 +601,22 @@ def parse_date(raw: object, zone: ZoneInfo) -> datetime | None:
         moment = moment.replace(tzinfo=zone)
     try:
         return moment.astimezone(UTC)
-    except OverflowError:
+    except (OverflowError, ValueError):
         return None
 
 
-def _url(raw: object, base: str | None, key: str, field_error: _FieldError) -> str | None:
+def _url(
+    raw: object, base: str | None, key: str, field_error: _FieldError, warn: _Warn
+) -> str | None:
     """An absolute http(s) URL, resolving a relative one against ``base``; else ``None``.
 
-    A URL with another scheme (``javascript:``, ``data:``...) is dropped, not an error: the
-    article is still worth publishing without it.
+    A URL with another scheme (``javascript:``, ``data:``...) is dropped with a warning, not an
+    error: the article is still worth publishing without it.
     """
     if raw is None or raw == "":
         return None
     if not isinstance(raw, str):
-        raise field_error(key, f"'{key}' must be a URL, not a {type(raw).__name__}")
+        raise field_error(key, f"'{key}' must be a URL, not {_kind(raw)}")
     # Control characters and whitespace inside a URL are how 'java\tscript:' sneaks through.
     candidate = re.sub(r"[\x00-\x20\x7f]+", "", xml_safe(raw))
     if base is not None:
@@ -387,10 +624,10 @@ def _url(raw: object, base: str | None, key: str, field_error: _FieldError) -> s
     try:
         parts = urlsplit(candidate)
     except ValueError:
-        log.info("'%s' is not a URL: %r", key, raw)
+        warn(key, f"'{key}' is not a URL, dropped: {raw!r:.80}")
         return None
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        log.info("'%s' is not an http(s) URL, dropped: %r", key, raw)
+        warn(key, f"'{key}' is not an http(s) URL, dropped: {raw!r:.80}")
         return None
     return candidate
 
@@ -408,7 +645,7 @@ def _entry_id(
         if raw is None or raw == "":
             continue
         if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise field_error(key, f"'{key}' must be text, not a {type(raw).__name__}")
+            raise field_error(key, f"'{key}' must be text, not {_kind(raw)}")
         given = xml_safe(str(raw)).strip()
         if _ABSOLUTE_IRI.match(given):
             return given

@@ -71,6 +71,8 @@ class Settings:
     max_file_bytes: int = 10 * 1024 * 1024
     summary_chars: int = 200
     feed_filename: str = field(default="atom.xml")
+    #: Any article that cannot be used makes the build fail and write nothing.
+    strict: bool = False
     #: Outputs, each of which can be switched off; the defaults write all of them.
     write_atom: bool = True  #: ``feed_filename``, the main Atom feed
     write_category_feeds: bool = True  #: ``categories/<slug>.xml``, one Atom feed per category

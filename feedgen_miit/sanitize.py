@@ -50,6 +50,9 @@ ALLOWED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "td": frozenset({"colspan", "rowspan"}),
     "th": frozenset({"colspan", "rowspan", "scope"}),
 }
+#: Allowed on every tag (nh3 allows these two by default; stated here so the whitelist is
+#: the whole truth).
+GENERIC_ATTRIBUTES: frozenset[str] = frozenset({"lang", "title"})
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 #: Attributes that hold a URL, resolved against the article's address in stage 1.
 URL_ATTRIBUTES: Mapping[str, str] = {
@@ -80,7 +83,12 @@ _EMPTIABLE = "div|p|span|section|article|b|i|u|s|em|strong|small|font|center|blo
 #: Deeper markup is flattened to its text: nobody writes it, and it is a denial of service
 #: (the HTML5 tree builder's work grows with the square of the depth).
 MAX_DEPTH = 256
+#: Passes of both stages before the result is taken as it is (see :func:`clean_body`).
+MAX_PASSES = 4
 
+_URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
+_URL_TAB_NEWLINE = re.compile("[\t\n\r]")
+_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _EDITOR_PREFIX = re.compile(r"^\s*(?:责任编辑|编辑|editor)\s*[:：]\s*", re.IGNORECASE)
 _EMPTY_ELEMENT = re.compile(
     rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>", re.IGNORECASE
@@ -105,17 +113,36 @@ class CleanBody:
 
 
 def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
-    """Run both stages over an article body; relative URLs resolve against ``base_url``."""
-    soup = BeautifulSoup(xml_safe(raw_html), "lxml")
+    """Run both stages over an article body; relative URLs resolve against ``base_url``.
+
+    The two stages parse with different HTML parsers (libxml2, then html5ever), which nest
+    some broken markup differently: ``<b><form><p>x`` gives ``<b><p>x</p></b>``, which
+    libxml2 reads as ``<b></b><p>x</p>``. So the result is run through both stages again
+    until it no longer changes (at most :data:`MAX_PASSES` times): every pass is a complete
+    sanitization, and the result is a fixed point, so cleaning it again changes nothing.
+    """
+    editor, safe = _one_pass(raw_html, base_url, take_editor=True)
+    for _ in range(MAX_PASSES - 1):
+        _, again = _one_pass(safe, base_url)
+        if again == safe:
+            break
+        safe = again
+    return CleanBody(html=safe, editor=editor, first_image=first_image(safe))
+
+
+def _one_pass(
+    raw_html: str, base_url: str | None, *, take_editor: bool = False
+) -> tuple[str | None, SafeHtml]:
+    # The leading newline is whitespace to HTML; it keeps bs4 from warning (on stderr, every
+    # night) that a body which starts with '<?xml' or looks like a URL is not HTML.
+    soup = BeautifulSoup("\n" + xml_safe(raw_html), "lxml")
     root: Tag = soup.body or soup
-    editor = _take_editor(root)
+    editor = _take_editor(root) if take_editor else None
     _drop_boilerplate(root)
     _flatten_deep_markup(root)
-    if base_url:
-        _absolutize_urls(root, base_url)
+    _normalize_urls(root, base_url)
     fragment = root.decode_contents() if root is soup.body else str(soup)
-    safe = _whitelist(fragment)
-    return CleanBody(html=safe, editor=editor, first_image=first_image(safe))
+    return editor, _whitelist(fragment)
 
 
 def clean(raw_html: str, base_url: str | None = None) -> SafeHtml:
@@ -181,14 +208,39 @@ def _flatten_deep_markup(root: Tag) -> None:
         tag.replace_with(tag.get_text())
 
 
-def _absolutize_urls(root: Tag, base_url: str) -> None:
+def _normalize_urls(root: Tag, base_url: str | None) -> None:
+    """Resolve URL attributes against ``base_url``; drop those with a scheme not allowed.
+
+    nh3 checks the scheme of ``href`` and ``src`` only, not of ``cite``, so every URL
+    attribute is checked here, the way a browser reads it (:func:`url_scheme`).
+    """
+    for tag in root.find_all("image"):
+        tag.name = "img"  # what the HTML5 parser in stage 2 makes of it; resolved here, once
     for tag in root.find_all(list(URL_ATTRIBUTES)):
         attribute = URL_ATTRIBUTES[tag.name]
         value = tag.get(attribute)
-        if isinstance(value, str):
-            # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so
-            # that what the whitelist checks is what a browser would follow.
-            tag[attribute] = urljoin(base_url, value.strip(" \t\n\r\f\v\x00"))
+        if not isinstance(value, str):
+            continue
+        # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so
+        # that what the whitelist checks is what a browser would follow.
+        url = value.strip(_URL_STRIPPED)
+        if base_url:
+            url = urljoin(base_url, url)
+        scheme = url_scheme(url)
+        if scheme is not None and scheme not in URL_SCHEMES:
+            del tag[attribute]
+        else:
+            tag[attribute] = url
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser (WHATWG URL parser) would see in ``url``, lowercased; None if relative.
+
+    Leading and trailing C0 controls and spaces are ignored, tabs and newlines anywhere.
+    """
+    cleaned = _URL_TAB_NEWLINE.sub("", url.strip(_URL_STRIPPED))
+    found = _URL_SCHEME.match(cleaned)
+    return found.group(1).lower() if found else None
 
 
 # -- stage 2 --------------------------------------------------------------------------------
@@ -199,7 +251,8 @@ def _whitelist(fragment: str) -> SafeHtml:
         fragment,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
+        | {"*": set(GENERIC_ATTRIBUTES)},
         url_schemes=set(URL_SCHEMES),
         strip_comments=True,
         link_rel="noopener noreferrer",

@@ -8,13 +8,15 @@ import re
 import nh3
 
 # XML 1.0 section 2.2: TAB, LF, CR and the ranges below are the only characters allowed.
-# Lone surrogates (from broken decoders) and U+FFFE/U+FFFF are excluded as well.
-_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Lone surrogates (from broken decoders) and U+FFFE/U+FFFF are excluded as well, and so are
+# DEL and the C1 controls, which section 2.2 discourages: no text needs them, mis-decoded
+# text is full of them, and a reader that drops them could turn 'java\x7fscript:' into a URL.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SPACES = re.compile(r"\s+")  # in str patterns \s covers U+3000 IDEOGRAPHIC SPACE and NBSP
 
 
 def xml_safe(text: str) -> str:
-    """Remove the characters XML 1.0 forbids, keeping TAB, LF and CR."""
+    """Remove the characters XML 1.0 forbids or discourages (controls), keeping TAB, LF, CR."""
     return _XML_ILLEGAL.sub("", text)
 
 

@@ -234,7 +234,7 @@ def test_yaml_syntax_error_points_at_the_line(
         ("<p>no front matter</p>", "no front matter"),
         ("---\ntitle: x\n<p>body</p>\n", "front matter is not closed"),
         ("---\n- a\n- b\n---\n<p>x</p>", "front matter is a list, not a mapping"),
-        ("---\njust text\n---\n<p>x</p>", "front matter is a str, not a mapping"),
+        ("---\njust text\n---\n<p>x</p>", "front matter is text, not a mapping"),
         ("---\n---\n<p>x</p>", "front matter is empty"),
     ],
 )

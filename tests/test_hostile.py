@@ -1,0 +1,445 @@
+"""Hostile input is normal input: every bad article file is named once with its reason and
+the rest still publish.
+
+The committed fixtures are in tests/data/hostile; the cases that cannot sensibly be committed
+(a 50 MB file, 100,000 nested elements, symlink loops, a FIFO, a name that is not UTF-8) are
+made by the ``hostile_dir`` fixture.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from feedgen_miit import (
+    ArticleError,
+    CheckReport,
+    Settings,
+    build,
+    check,
+    check_article,
+    load_article,
+    load_folder,
+    make_settings,
+    pipeline,
+    sanitize,
+)
+from feedgen_miit.cli import main
+from feedgen_miit.loader import FUTURE_TOLERANCE, discover
+from feedgen_miit.sanitize import CleanBody
+from tests.atomcheck import assert_valid_atom
+from tests.conftest import ARTICLE, WriteArticle
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+#: The build's clock in these tests (the fixtures are dated 2022).
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+DEEP = 100_000
+
+#: file -> (line or None, what the one message must say)
+ERRORS: dict[str, tuple[int | None, str]] = {
+    "alias_bomb.txt": (3, "alias bomb"),
+    "bad_date.txt": (4, "'date' is not a date: 'the day before yesterday'"),
+    "before_1970.txt": (4, "'date' is before 1970"),
+    "binary.txt": (None, "not UTF-8 (bad byte at offset 0) nor GB18030/GBK text"),
+    "body_only_script.txt": (None, "the body is empty"),
+    "dup_id_b.txt": (None, "is already used by"),
+    "empty_body.txt": (None, "the body is empty"),
+    "empty_title.txt": (3, "'title' is missing or empty"),
+    "front_matter_list.txt": (3, "front matter is a list, not a mapping"),
+    "front_matter_scalar.txt": (3, "front matter is text, not a mapping"),
+    "future_date.txt": (4, "'date' is in the future"),
+    "latin1.txt": (None, "not UTF-8 (bad byte at offset 16) nor GB18030/GBK text"),
+    "missing_date.txt": (3, "'date' is missing"),
+    "missing_title.txt": (3, "'title' is missing or empty"),
+    "no_front_matter.txt": (2, "no front matter"),
+    "nul.txt": (8, "contains NUL characters"),
+    "title_only_markup.txt": (3, "'title' has no visible text"),
+    "unterminated.txt": (2, "front matter is not closed"),
+    "yaml_deep_nesting.txt": (3, "more than 200"),
+    "yaml_syntax.txt": (5, "YAML error: did not find expected ',' or ']'"),
+    # made by the fixture
+    "huge.txt": (None, "over the 10,485,760-byte limit"),
+    "fifo.txt": (None, "not a regular file"),
+    "loop_a.txt": (None, "cannot read the file: Too many levels of symbolic links"),
+    "loop_b.txt": (None, "cannot read the file: Too many levels of symbolic links"),
+    "dangling.txt": (None, "cannot read the file: No such file or directory"),
+    "bad\\xff.txt": (None, "the file name is not valid UTF-8"),
+}
+#: file -> what each of its warnings says
+WARNINGS: dict[str, list[str]] = {
+    "categories_mapping.txt": ["'categories' must hold names; a mapping was dropped"],
+    "categories_nested.txt": [
+        "'categories' must hold names; a list was dropped",
+        "'categories' must hold names; true was dropped",
+    ],
+    "gb18030.txt": ["read as GB18030/GBK, not UTF-8"],
+    "thumbnail_data.txt": ["'headimg' is not an http(s) URL, dropped"],
+    "thumbnail_javascript.txt": ["'thumbnail' is not an http(s) URL, dropped"],
+    "title_control.txt": ["'title' contains control characters"],
+    "title_markup.txt": ["'title' contains markup; only its text is used"],
+}
+#: file -> its title in the feed
+GOOD: dict[str, str] = {
+    "bom.txt": "UTF-8 with a byte-order mark",
+    "categories_mapping.txt": "Categories a mapping",
+    "categories_nested.txt": "Categories nested",
+    "categories_null.txt": "Categories null",
+    "categories_number.txt": "Categories a number",
+    "crlf.txt": "CRLF line ends",
+    "deep_html.txt": "Markup nested 100,000 levels deep",
+    "dup_id_a.txt": "Duplicate id, first by path",
+    "gb18030.txt": "国家标准 GB18030 编码的文章",
+    "good_01.txt": "Good article one",
+    "good_02.md": "Good article two",
+    "sub/nested_good.html": "In a subfolder",
+    "thumbnail_data.txt": "Thumbnail data:",
+    "thumbnail_javascript.txt": "Thumbnail javascript:",
+    "title_control.txt": "Title with control characters",
+    "title_markup.txt": "Title with markup & entities",
+    "utf16.txt": "UTF-16 with a byte-order mark",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/data/hostile plus the cases made on the fly (shared: tests must not change it)."""
+    folder = tmp_path_factory.mktemp("hostile", numbered=True) / "articles"
+    shutil.copytree(HOSTILE, folder, symlinks=True)
+    with (folder / "huge.txt").open("wb") as stream:
+        stream.truncate(50 * 1024 * 1024)  # sparse: 50 MB that take no disk space
+    deep_body = "<div>" * DEEP + "<p>deep</p>" + "</div>" * DEEP
+    (folder / "deep_html.txt").write_text(
+        ARTICLE.replace("工信部召开座谈会", "Markup nested 100,000 levels deep").split("---\n\n")[0]
+        + "---\n\n"
+        + deep_body,
+        encoding="utf-8",
+    )
+    (folder / "loop_a.txt").symlink_to("loop_b.txt")
+    (folder / "loop_b.txt").symlink_to("loop_a.txt")
+    (folder / "dangling.txt").symlink_to("missing.txt")
+    (folder / "sub" / "up").symlink_to("..", target_is_directory=True)  # a folder loop
+    os.mkfifo(folder / "fifo.txt")
+    (folder / os.fsdecode(b"bad\xff.txt")).write_text(ARTICLE, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hostile_report(hostile_dir: Path) -> CheckReport:
+    """What check() finds in the hostile folder."""
+    return check(make_settings(hostile_dir), now=NOW)
+
+
+def _name(path: Path, root: Path) -> str:
+    return os.fsencode(path.relative_to(root)).decode("utf-8", "backslashreplace")
+
+
+def test_every_bad_file_is_named_once(hostile_dir: Path, hostile_report: CheckReport) -> None:
+    named = [_name(problem.path, hostile_dir) for problem in hostile_report.problems]
+    assert sorted(named) == sorted(ERRORS)
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_bad_file_reason_and_line(
+    name: str, hostile_dir: Path, hostile_report: CheckReport
+) -> None:
+    line, reason = ERRORS[name]
+    (problem,) = [p for p in hostile_report.problems if _name(p.path, hostile_dir) == name]
+    assert reason in problem.reason
+    assert problem.line == line
+    assert str(problem).startswith(f"{hostile_dir}/{name}")
+    assert "\n" not in str(problem)
+
+
+@pytest.mark.parametrize("name", sorted(WARNINGS))
+def test_warnings_name_file_and_reason(
+    name: str, hostile_dir: Path, hostile_report: CheckReport
+) -> None:
+    found = [w.reason for w in hostile_report.warnings if _name(w.path, hostile_dir) == name]
+    assert len(found) == len(WARNINGS[name])
+    for reason, expected in zip(found, WARNINGS[name], strict=True):
+        assert expected in reason
+
+
+def test_only_listed_files_have_warnings(hostile_dir: Path, hostile_report: CheckReport) -> None:
+    assert {_name(w.path, hostile_dir) for w in hostile_report.warnings} == set(WARNINGS)
+
+
+def test_junk_files_are_not_articles(hostile_dir: Path) -> None:
+    found = {
+        _name(path, hostile_dir)
+        for path in discover(hostile_dir, make_settings(hostile_dir).patterns)
+    }
+    assert found == set(ERRORS) | set(GOOD)
+    assert not {"good_01.txt~", ".#good_01.txt", ".hidden.txt", ".hidden_dir/article.txt"} & found
+
+
+def test_hostile_folder_builds_every_good_article(hostile_dir: Path, tmp_path: Path) -> None:
+    settings = make_settings(hostile_dir, output_dir=tmp_path / "public", limit=0)
+
+    report = build(settings, now=NOW)
+
+    assert not report.complete
+    assert sorted(_name(p.path, hostile_dir) for p in report.problems) == sorted(ERRORS)
+    document = (tmp_path / "public" / "atom.xml").read_bytes()
+    assert_valid_atom(document)
+    titles = [entry.title for entry in feedparser.parse(document).entries]
+    assert sorted(titles) == sorted(GOOD.values())
+
+
+def test_text_in_other_encodings_is_read_correctly(hostile_dir: Path) -> None:
+    settings = make_settings(hostile_dir)
+    gb = load_article(hostile_dir / "gb18030.txt", settings=settings, now=NOW)
+    assert gb.title == "国家标准 GB18030 编码的文章"
+    assert gb.categories == ("工业",)
+    utf16 = load_article(hostile_dir / "utf16.txt", settings=settings, now=NOW)
+    assert utf16.title == "UTF-16 with a byte-order mark"
+
+
+@pytest.mark.parametrize(
+    ("name", "categories"),
+    [
+        ("categories_null.txt", ()),
+        ("categories_number.txt", ("2022", "1.5", "7")),
+        ("categories_nested.txt", ("金融",)),
+        ("categories_mapping.txt", ()),
+    ],
+)
+def test_category_policy(name: str, categories: tuple[str, ...], hostile_dir: Path) -> None:
+    article = load_article(hostile_dir / name, settings=make_settings(hostile_dir), now=NOW)
+    assert article.categories == categories
+
+
+@pytest.mark.parametrize("name", ["thumbnail_data.txt", "thumbnail_javascript.txt"])
+def test_unsafe_thumbnails_are_dropped(name: str, hostile_dir: Path) -> None:
+    article = load_article(hostile_dir / name, settings=make_settings(hostile_dir), now=NOW)
+    assert article.thumbnail is None
+
+
+def test_title_markup_and_controls_are_removed(hostile_dir: Path) -> None:
+    settings = make_settings(hostile_dir)
+    markup = load_article(hostile_dir / "title_markup.txt", settings=settings, now=NOW)
+    control = load_article(hostile_dir / "title_control.txt", settings=settings, now=NOW)
+    assert markup.title == "Title with markup & entities"
+    assert control.title == "Title with control characters"
+
+
+@pytest.mark.parametrize("control", ["\x07", "\x1b", "\x85", "\x7f"])
+def test_raw_control_characters_in_front_matter_are_removed_with_a_warning(
+    control: str, write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", ARTICLE.replace("工信部召开", f"工信部{control}召开"))
+    checked = check_article(path, settings=settings, now=NOW)
+    assert checked.article.title == "工信部召开座谈会"
+    (warning,) = checked.warnings
+    assert warning.reason == "front matter: control characters were removed"
+    assert warning.line == 3
+
+
+def test_duplicate_id_first_by_path_wins(hostile_dir: Path) -> None:
+    loaded = load_folder(make_settings(hostile_dir), now=NOW)
+    (winner,) = [a for a in loaded.articles if a.id == "tag:example.org,2022:same"]
+    assert winner.source.name == "dup_id_a.txt"
+    (loser,) = [p for p in loaded.problems if p.path.name == "dup_id_b.txt"]
+    assert str(winner.path) in loser.reason
+
+
+@pytest.mark.parametrize(
+    ("ahead", "usable"),
+    [
+        (timedelta(0), True),
+        (FUTURE_TOLERANCE - timedelta(seconds=1), True),
+        (FUTURE_TOLERANCE + timedelta(seconds=1), False),
+        (timedelta(days=365 * 900), False),
+    ],
+)
+def test_future_dates_against_the_injected_clock(
+    ahead: timedelta, usable: bool, write_article: WriteArticle, settings: Settings
+) -> None:
+    date = (NOW + ahead).isoformat()
+    path = write_article("a.txt", ARTICLE.replace("Tue, 21 Jun 2022 03:44:48 GMT", date))
+    if usable:
+        assert load_article(path, settings=settings, now=NOW).published == NOW + ahead
+    else:
+        with pytest.raises(ArticleError, match="'date' is in the future"):
+            load_article(path, settings=settings, now=NOW)
+
+
+def test_future_updated_is_an_error_too(write_article: WriteArticle, settings: Settings) -> None:
+    path = write_article("a.txt", ARTICLE.replace("comments: false", "updated: 2999-01-01"))
+    with pytest.raises(ArticleError, match="'updated' is in the future") as raised:
+        load_article(path, settings=settings, now=NOW)
+    assert raised.value.line == ARTICLE.split("\n").index("comments: false") + 1
+
+
+@pytest.mark.parametrize(("cap", "usable"), [(100, False), (10_000, True)])
+def test_size_cap_is_a_setting(
+    cap: int, usable: bool, write_article: WriteArticle, articles_dir: Path
+) -> None:
+    path = write_article("a.txt")
+    settings = make_settings(articles_dir, max_file_bytes=cap)
+    if usable:
+        assert load_article(path, settings=settings, now=NOW).title == "工信部召开座谈会"
+    else:
+        with pytest.raises(ArticleError, match="over the 100-byte limit"):
+            load_article(path, settings=settings, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("encoded", "title"),
+    [
+        (codecs.BOM_UTF8 + ARTICLE.encode(), "工信部召开座谈会"),
+        (ARTICLE.replace("\n", "\r\n").encode(), "工信部召开座谈会"),
+        (ARTICLE.replace("\n", "\r").encode(), "工信部召开座谈会"),
+        (ARTICLE.encode("gb18030"), "工信部召开座谈会"),
+        (ARTICLE.encode("gbk"), "工信部召开座谈会"),
+        (ARTICLE.encode("utf-16-le").join([codecs.BOM_UTF16_LE, b""]), "工信部召开座谈会"),
+    ],
+    ids=["utf8-bom", "crlf", "cr", "gb18030", "gbk", "utf16-le-bom"],
+)
+def test_encodings_and_line_ends(
+    encoded: bytes, title: str, write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", encoded)
+    checked = check_article(path, settings=settings, now=NOW)
+    assert checked.article.title == title
+    assert checked.article.categories == ("金融", "新浪财经")
+
+
+def test_private_use_characters_are_not_gb18030(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    # b"\xa1\xa1" is U+3000 in GB18030, but b"\xaa\xa1" decodes to a private-use character:
+    # such bytes are some other encoding, and reading them as GB18030 would publish garbage.
+    path = write_article("a.txt", ARTICLE.encode("gb18030").replace(b"\xa1\xa1", b"\xaa\xa1"))
+    with pytest.raises(ArticleError, match="nor GB18030"):
+        load_article(path, settings=settings, now=NOW)
+
+
+def _as_unprivileged(task: Callable[[], list[str]]) -> list[str]:
+    """Run ``task`` without root's power to read anything (CI runs as root).
+
+    As root, a forked child drops to ``nobody`` and sends the result back through a pipe;
+    everything it needs is imported and cached before the fork.
+    """
+    if os.geteuid() != 0:
+        return task()
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        code = 0
+        try:
+            os.close(reading)
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(writing, json.dumps(task()).encode())
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as stream:
+        data = stream.read()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the unprivileged child failed"
+    result: list[str] = json.loads(data)
+    return result
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """An articles folder that the unprivileged user 'nobody' may enter."""
+    top = Path(tempfile.mkdtemp(prefix="feedgen-miit-test-"))
+    top.chmod(0o755)
+    folder = top / "articles"
+    folder.mkdir(mode=0o755)
+    yield folder
+    for path in folder.rglob("*"):
+        path.chmod(0o755)
+    shutil.rmtree(top)
+
+
+def test_unreadable_files_and_folders_are_reported(shared_dir: Path) -> None:
+    for name in ("a.txt", "locked.txt", "closed/b.txt", "open/c.txt"):
+        (shared_dir / name).parent.mkdir(mode=0o755, exist_ok=True)
+        (shared_dir / name).write_text(ARTICLE, encoding="utf-8")
+        (shared_dir / name).chmod(0o644)
+    settings = make_settings(shared_dir)
+    load_folder(settings, now=NOW)  # as the current user: warms every cache before the fork
+    (shared_dir / "locked.txt").chmod(0)
+    (shared_dir / "closed").chmod(0)
+
+    def task() -> list[str]:
+        loaded = load_folder(settings, now=NOW)
+        return [str(a.source) for a in loaded.articles] + [str(p) for p in loaded.problems]
+
+    result = _as_unprivileged(task)
+
+    assert result == [
+        "a.txt",
+        "open/c.txt",
+        f"{shared_dir}/closed: cannot read this folder (Permission denied); "
+        "its articles were left out: fix its permissions",
+        f"{shared_dir}/locked.txt: cannot read the file: Permission denied",
+    ]
+
+
+def test_cli_build_names_every_bad_file_once(hostile_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+
+    args = ["build", str(hostile_dir), "--out", str(out), "--limit", "0"]
+
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 3
+    prefix = f"feedgen-miit: skipped {hostile_dir}/"
+    lines = result.stderr.splitlines()
+    assert all(line.startswith(prefix) for line in lines)
+    named = sorted(line.removeprefix(prefix).split(":")[0] for line in lines)
+    assert named == sorted(ERRORS)
+    document = (out / "atom.xml").read_bytes()
+    assert_valid_atom(document)
+    assert len(feedparser.parse(document).entries) == len(GOOD)
+
+
+def test_cli_strict_build_of_hostile_folder_writes_nothing(
+    hostile_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "public"
+
+    result = CliRunner().invoke(main, ["build", str(hostile_dir), "--out", str(out), "--strict"])
+
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == len(ERRORS) + 1
+    assert not out.exists()
+
+
+def test_a_bug_costs_one_article_not_the_feed(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_article("a.txt")
+    write_article("b.txt", ARTICLE.replace("工业和信息化部", "TRIGGER"))
+    real_clean_body = sanitize.clean_body
+
+    def buggy_clean_body(raw: str, base_url: str | None = None) -> CleanBody:
+        if "TRIGGER" in raw:
+            raise ZeroDivisionError("simulated bug")
+        return real_clean_body(raw, base_url)
+
+    monkeypatch.setattr(pipeline, "clean_body", buggy_clean_body)
+
+    report = build(settings, now=NOW)
+
+    assert report.entries == 1
+    (problem,) = report.problems
+    assert problem.path.name == "b.txt"
+    assert "unexpected ZeroDivisionError: simulated bug (a bug in feedgen-miit" in problem.reason
