@@ -47,13 +47,19 @@ def atom_problems(document: bytes) -> list[str]:
     schema = _relaxng()
     problems = [] if schema.validate(root) else [str(e) for e in schema.error_log]
     for context, test, message in SCHEMATRON_RULES:
-        for node in root.xpath(context, namespaces=NS):
+        for node in _elements(root, context):
             if not node.xpath(f"boolean({test})", namespaces=NS):
                 problems.append(f"{message} (line {node.sourceline})")
-    for stamp in root.xpath("//atom:updated | //atom:published", namespaces=NS):
+    for stamp in _elements(root, "//atom:updated | //atom:published"):
         if not _RFC3339.match(stamp.text or ""):
             problems.append(f"not an RFC 3339 date-time with a zone: {stamp.text!r}")
     return problems
+
+
+def _elements(root: etree._Element, path: str) -> list[etree._Element]:
+    found = root.xpath(path, namespaces=NS)
+    assert isinstance(found, list)
+    return [node for node in found if isinstance(node, etree._Element)]
 
 
 def assert_valid_atom(document: bytes) -> None:
