@@ -119,12 +119,14 @@ def _is_junk(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith("~")
 
 
-def load_article(path: Path, *, settings: Settings) -> Article:
+def load_article(path: Path, *, settings: Settings, data: bytes | None = None) -> Article:
     """Read one article file's front matter into an :class:`Article`.
 
+    ``data`` is the file's content when the caller has already read it (the cache hashes it).
     Raises :class:`ArticleError` naming the file (and the line, for YAML errors).
     """
-    parts = _split(_read_text(path, settings.max_file_bytes), path)
+    text = _read_text(path, settings.max_file_bytes) if data is None else _text(data, path)
+    parts = _split(text, path)
     meta = _parse_front_matter(parts, path)
     zone = _zone(settings.timezone)
 
@@ -175,6 +177,10 @@ def _read_text(path: Path, max_bytes: int) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise ArticleError(path, f"cannot read the file: {error.strerror or error}") from error
+    return _text(data, path)
+
+
+def _text(data: bytes, path: Path) -> str:
     return _decode(data, path).replace("\r\n", "\n").replace("\r", "\n")
 
 

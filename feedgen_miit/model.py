@@ -71,6 +71,14 @@ class Settings:
     max_file_bytes: int = 10 * 1024 * 1024
     summary_chars: int = 200
     feed_filename: str = field(default="atom.xml")
+    #: Seconds a build waits for another one writing the same output folder before giving up.
+    lock_timeout: float = 60.0
+    #: Keep what was read of each article in a cache, so a rebuild reads only changed files.
+    cache: bool = True
+    #: Where the cache lives; ``None`` means inside the output folder (a hidden file).
+    cache_dir: Path | None = None
+    #: Processes that read new articles; 0 means one per CPU core.
+    jobs: int = 0
 
     @property
     def self_url(self) -> str:
