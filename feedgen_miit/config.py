@@ -203,7 +203,10 @@ def _convert(value: Any, hint: Any, base: Path) -> Any:
     if origin in {tuple, list, frozenset, set} and (origin is not tuple or ... in arguments):
         if not isinstance(value, list):
             raise _WrongTypeError(_describe(hint))
-        items = [_convert(item, arguments[0], base) for item in value] if arguments else value
+        try:
+            items = [_convert(item, arguments[0], base) for item in value] if arguments else value
+        except _WrongTypeError:
+            raise _WrongTypeError(_describe(hint)) from None
         return origin(items)
     if hint is Path:
         if isinstance(value, str) and value:
@@ -272,7 +275,10 @@ def _toml_value(value: Any) -> str:
 
 
 def _key_line(text: str, key: str) -> int:
-    found = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.MULTILINE)
+    name = re.escape(key)
+    found = re.search(
+        rf"^[ \t]*(?:[\"']?{name}[\"']?[ \t]*=|\[+[ \t]*{name}[ \t]*\])", text, re.MULTILINE
+    )
     return text.count("\n", 0, found.start()) + 1 if found else 1
 
 

@@ -102,7 +102,7 @@ def _build(settings: Settings, cache: ArticleCache, progress: Progress | None) -
     while True:
         candidates = cache.newest(keep, exclude=excluded)
         entries, sanitized = _entries(candidates, unreadable, cache, settings)
-        if len(entries) == settings.limit or len(candidates) < keep:
+        if not keep or len(entries) == settings.limit or len(candidates) < keep:
             break
         keep *= 2  # more bodies failed than spares were kept: rare; select more
     problems.extend(unreadable.values())
