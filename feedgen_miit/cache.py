@@ -69,7 +69,8 @@ CREATE TABLE articles (
 #: This build's scan, in path order (``position``); joined with the cache to find what changed.
 _SCAN_TABLE = """
 CREATE TEMP TABLE scan (
-    position INTEGER PRIMARY KEY, source TEXT NOT NULL, stamp INTEGER NOT NULL
+    position INTEGER PRIMARY KEY,  -- 1, 2, ... in the order rows are inserted
+    source TEXT NOT NULL, stamp INTEGER NOT NULL, racy INTEGER NOT NULL
 )
 """
 
@@ -167,10 +168,7 @@ class ArticleCache:
         with self._guard():
             self._db.execute("DROP TABLE IF EXISTS temp.scan")
             self._db.execute(_SCAN_TABLE)
-            self._db.executemany(
-                "INSERT INTO scan (position, source, stamp) VALUES (?, ?, ?)",
-                ((position, item[0], item[1]) for position, item in enumerate(found)),
-            )
+            self._db.executemany("INSERT INTO scan (source, stamp, racy) VALUES (?, ?, ?)", found)
             rows = self._db.execute(
                 "SELECT scan.position, articles.digest FROM scan "
                 "LEFT JOIN articles ON articles.source = scan.source "
@@ -186,7 +184,7 @@ class ArticleCache:
                     "(SELECT 1 FROM scan WHERE scan.source = articles.source)"
                 )
         return [
-            (found[position], None if digest is None else bytes(digest))
+            (found[position - 1], None if digest is None else bytes(digest))
             for position, digest in rows
         ]
 

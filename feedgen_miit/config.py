@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import tomllib
 import types
@@ -158,14 +159,15 @@ _DESCRIPTIONS: Mapping[str, str] = {
     "cache": "Keep a cache so that a rebuild reads only new and changed files.",
     "cache_dir": (
         "Where the cache lives; by default a hidden file in output_dir. Set it if your web\n"
-        "server publishes hidden files."
+        "server publishes hidden files. ~ and $VARIABLES are expanded ($XDG_CACHE_HOME\n"
+        "defaults to ~/.cache; under systemd, $CACHE_DIRECTORY is CacheDirectory=)."
     ),
     "jobs": "Processes reading new articles; 0 means one per CPU core.",
 }
 _EXAMPLES: Mapping[str, Any] = {
     "icon": "https://example.org/favicon.png",
     "logo": "https://example.org/logo.png",
-    "cache_dir": "~/.cache/feedgen-miit",
+    "cache_dir": "$XDG_CACHE_HOME/feedgen-miit",
 }
 
 
@@ -210,7 +212,7 @@ def _convert(value: Any, hint: Any, base: Path) -> Any:
         return origin(items)
     if hint is Path:
         if isinstance(value, str) and value:
-            return base / Path(value).expanduser()
+            return base / _expand(value)
         raise _WrongTypeError(_describe(hint))
     accepts = _SCALARS.get(hint)
     if accepts is None:
@@ -226,6 +228,19 @@ _SCALARS: Mapping[type, Callable[[Any], bool]] = {
     float: lambda value: isinstance(value, int | float) and not isinstance(value, bool),
     str: lambda value: isinstance(value, str),
 }
+
+
+def _expand(value: str) -> Path:
+    """``~`` and ``$VARIABLES`` in a path; ``$XDG_CACHE_HOME`` defaults to ``~/.cache``."""
+    environment = {"XDG_CACHE_HOME": str(Path("~/.cache").expanduser()), **os.environ}
+
+    def variable(found: re.Match[str]) -> str:
+        name = found.group(1) or found.group(2)
+        if name not in environment:
+            raise _WrongTypeError(f"a path whose variables are set (${name} is not)")
+        return environment[name]
+
+    return Path(re.sub(r"\$(?:\{(\w+)\}|(\w+))", variable, value)).expanduser()
 
 
 def _describe(hint: Any) -> str:

@@ -47,6 +47,27 @@ def test_every_kind_of_setting_is_read(tmp_path: Path) -> None:
     }
 
 
+def test_paths_expand_home_and_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("FEEDS", "/srv/feeds")
+    path = write_config(
+        tmp_path,
+        'cache_dir = "$XDG_CACHE_HOME/feedgen-miit"\noutput_dir = "${FEEDS}/public"\n'
+        'articles_dir = "~/articles"\n',
+    )
+    assert read_config(path) == {
+        "cache_dir": tmp_path / "home" / ".cache" / "feedgen-miit",
+        "output_dir": Path("/srv/feeds/public"),
+        "articles_dir": tmp_path / "home" / "articles",
+    }
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/me")
+    assert read_config(path)["cache_dir"] == Path("/var/cache/me/feedgen-miit")
+    monkeypatch.delenv("FEEDS")
+    with pytest.raises(ConfigError, match=r":2: output_dir must be a path whose variables are set"):
+        read_config(path)
+
+
 def test_precedence_is_flags_then_file_then_defaults(tmp_path: Path) -> None:
     write_config(tmp_path, 'articles_dir = "news"\ntitle = "From the file"\nlimit = 9\n')
     settings = load_settings(cwd=tmp_path, limit=3, title=None)
