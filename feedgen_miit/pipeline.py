@@ -24,7 +24,7 @@ from .errors import ArticleError, ConfigError, NoArticlesError
 from .feed import render_atom
 from .loader import load_article, read_body
 from .model import Article, Entry, Settings
-from .publish import output_lock, publish
+from .publish import output_lock, publish, remove_leftovers
 from .sanitize import clean_body, summarize
 from .scan import Found, scan
 
@@ -68,6 +68,7 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildRepor
     if not settings.articles_dir.is_dir():
         raise ConfigError(f"{settings.articles_dir}: articles folder not found (or not a folder)")
     with output_lock(settings.output_dir, timeout=settings.lock_timeout):
+        remove_leftovers(settings.output_dir, [settings.feed_filename])
         cache = ArticleCache.open(settings)
         try:
             return _build(settings, cache, progress)

@@ -23,9 +23,10 @@ import errno
 import fcntl
 import logging
 import os
+import re
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -134,6 +135,29 @@ def write_atomic(path: Path, data: bytes) -> bool:
         if staged[0].backup is not None:
             _remove(staged[0].backup)
     return True
+
+
+def remove_leftovers(output_dir: Path, names: Iterable[str]) -> list[Path]:
+    """Delete temporary and backup files a killed build left beside the files ``names``.
+
+    Call it only while holding :func:`output_lock`: then no other build is writing them.
+    """
+    removed: list[Path] = []
+    for name in names:
+        target = output_dir / _checked_name(name)
+        pattern = re.compile(
+            rf"\.{re.escape(target.name)}\.(?:[A-Za-z0-9_]{{8}}|[0-9a-f]{{12}}\.old)\Z"
+        )
+        try:
+            candidates = list(target.parent.iterdir())
+        except OSError:
+            continue
+        for path in candidates:
+            if pattern.match(path.name) and path.is_file():
+                _remove(path)
+                removed.append(path)
+                log.info("%s: removed, left over by an interrupted build", path)
+    return removed
 
 
 @contextlib.contextmanager

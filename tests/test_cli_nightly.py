@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -111,3 +112,29 @@ def test_the_progress_bar_shows_on_a_terminal(tmp_path: Path) -> None:
     os.close(leader)
     assert b"reading articles" in shown
     assert f"{_ProgressBar.MINIMUM}/{_ProgressBar.MINIMUM}".encode() in shown or b"100%" in shown
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.3, 0.6])
+def test_a_build_killed_at_any_moment_leaves_a_whole_feed(tmp_path: Path, delay: float) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for number in range(300):
+        (articles / f"{number:04d}.txt").write_text(ARTICLE.replace("工信部", f"第{number}"))
+    out = tmp_path / "public"
+    command = [sys.executable, "-m", "feedgen_miit", "build", str(articles), "--out", str(out)]
+    subprocess.run([*command, "--limit", "5"], check=True, cwd=ROOT)
+    old = (out / "atom.xml").read_bytes()
+    with subprocess.Popen(command, cwd=ROOT) as process:
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+    published = (out / "atom.xml").read_bytes()
+    subprocess.run(command, check=True, cwd=ROOT, timeout=120)  # the lock is not stale
+    new = (out / "atom.xml").read_bytes()
+    assert published in {old, new}
+    assert sorted(path.name for path in out.iterdir()) == [
+        ".feedgen-miit-cache.sqlite",
+        ".feedgen-miit.lock",
+        "atom.xml",
+    ]

@@ -304,6 +304,22 @@ def test_a_killed_build_leaves_no_stale_lock(
         assert path == tmp_path / "public" / LOCK_NAME
 
 
+def test_the_next_build_removes_what_a_killed_one_left(tmp_path: Path) -> None:
+    settings = make_settings(EXAMPLES, output_dir=tmp_path / "public")
+    build(settings)
+    # What a build killed between writing and renaming leaves (mkstemp names, hard links).
+    leftovers = [".atom.xml.k2j4_x9Q", ".atom.xml.0123456789ab.old"]
+    for name in leftovers:
+        (tmp_path / "public" / name).write_bytes(b"<half")
+    keep = [".atom.xml.notours", "atom.xml.bak", ".other.xml.k2j4_x9Q"]
+    for name in keep:
+        (tmp_path / "public" / name).write_bytes(b"user's")
+    build(settings)
+    names = {path.name for path in (tmp_path / "public").iterdir()}
+    assert not names & set(leftovers)
+    assert set(keep) <= names
+
+
 def test_the_lock_is_released_after_a_build(tmp_path: Path) -> None:
     settings = make_settings(EXAMPLES, output_dir=tmp_path / "public", lock_timeout=0)
     build(settings)
