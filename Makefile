@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint golden constraints clean
+.PHONY: help install demo test lint bench golden constraints clean
 
 help:
 	@echo "make demo   build examples/articles into examples/public/ (Atom, RSS, JSON Feed, OPML, index.html)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff + mypy (strict)"
+	@echo "make bench  time cold and warm builds of 1,000-100,000 generated articles"
 	@echo "make golden regenerate the golden feed files after an intended change"
 	@echo "make clean  remove the virtual environment and build output"
 
@@ -35,7 +36,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy feedgen_miit tests
+	$(BIN)/mypy feedgen_miit tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden

@@ -7,10 +7,13 @@ Usable without the command line::
 
     settings = feedgen_miit.make_settings(Path("articles"), output_dir=Path("public"))
     report = feedgen_miit.build(settings)
+
+    # or: defaults < ./feedgen-miit.toml < these keyword arguments
+    settings = feedgen_miit.load_settings(limit=20)
 """
 
 from ._version import __version__
-from .config import make_settings
+from .config import load_settings, make_settings
 from .errors import (
     ArticleError,
     ArticleWarning,
@@ -47,5 +50,6 @@ __all__ = [
     "clean",
     "load_article",
     "load_folder",
+    "load_settings",
     "make_settings",
 ]

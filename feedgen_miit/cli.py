@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ._version import __version__
-from .config import make_settings
-from .errors import FeedgenMiitError, SkippedArticlesError
+from .config import CONFIG_NAME, load_settings, write_starter
+from .errors import FeedgenMiitError, MissingArticlesDirError, SkippedArticlesError
 from .pipeline import BuildReport, CheckReport, build, check
 
 EXIT_OK = 0
@@ -58,21 +59,33 @@ def main() -> None:
     """Republish a folder of news articles as valid Atom, RSS and JSON feeds."""
 
 
-@main.command("build", epilog=EXIT_CODES_HELP)
-@click.argument(
-    "articles_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=f"Settings file.  [default: ./{CONFIG_NAME} if present]",
 )
+articles_argument = click.argument(
+    "articles_dir", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+@main.command("build", epilog=EXIT_CODES_HELP)
+@articles_argument
+@config_option
 @click.option(
     "--out",
     "output_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("public"),
-    show_default=True,
-    help="Folder to write the feeds (atom.xml, rss.xml, feed.json...) into.",
+    help="Folder to write the feeds (atom.xml, rss.xml, feed.json...) into.  [default: public]",
 )
 @click.option("--base-url", help="Address the output folder is served at.")
 @click.option("--title", help="Feed title.")
+@click.option("--subtitle", help="Feed subtitle.")
+@click.option("--feed-id", help="The feed's permanent id (an IRI such as urn:uuid:...).")
+@click.option("--author", help="Feed author.")
+@click.option("--icon", help="URL of a small square image for the feed.")
+@click.option("--logo", help="URL of a wide image for the feed.")
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -80,9 +93,32 @@ def main() -> None:
 )
 @click.option("--timezone", help="Zone for dates written without one.  [default: Asia/Shanghai]")
 @click.option(
+    "--pattern",
+    "patterns",
+    multiple=True,
+    help="File names that are articles; repeat for several.  [default: *.txt *.md *.html]",
+)
+@click.option(
     "--max-file-bytes",
     type=click.IntRange(min=1),
-    help="Skip article files larger than this.  [default: 10485760]",
+    help="Skip (and report) larger files.  [default: 10485760]",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for another build of the same folder.  [default: 60]",
+)
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    default=False,
+    help="Read every article file; neither use nor update the cache.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    help="Processes reading new articles; 0: one per CPU core.  [default: 0]",
 )
 @click.option(
     "--strict",
@@ -92,36 +128,61 @@ def main() -> None:
 )
 @verbose_option
 def build_command(
-    articles_dir: Path,
-    output_dir: Path,
+    articles_dir: Path | None,
+    config_file: Path | None,
+    output_dir: Path | None,
     base_url: str | None,
     title: str | None,
+    subtitle: str | None,
+    feed_id: str | None,
+    author: str | None,
+    icon: str | None,
+    logo: str | None,
     limit: int | None,
     timezone: str | None,
+    patterns: tuple[str, ...],
     max_file_bytes: int | None,
+    lock_timeout: float | None,
+    no_cache: bool,
+    jobs: int | None,
     strict: bool | None,
 ) -> None:
     """Build ARTICLES_DIR into feeds in OUT: Atom, RSS, JSON Feed, categories, OPML, index.
 
     Articles that cannot be used are skipped, each named on stderr with the reason; the
     others are published. Warnings about used articles are shown with -v (and by check).
+    Settings come from the flags, then feedgen-miit.toml (or --config FILE), then the
+    defaults. ARTICLES_DIR may be set in the file as articles_dir.
 
     \b
     Example:
       feedgen-miit build articles --out public --base-url https://example.org/feeds/
     """
     try:
-        settings = make_settings(
-            articles_dir,
+        settings = load_settings(
+            config_file=config_file,
+            articles_dir=articles_dir,
             output_dir=output_dir,
             base_url=base_url,
             title=title,
+            subtitle=subtitle,
+            feed_id=feed_id,
+            author=author,
+            icon=icon,
+            logo=logo,
             limit=limit,
             timezone=timezone,
+            patterns=patterns or None,
             max_file_bytes=max_file_bytes,
+            lock_timeout=lock_timeout,
+            cache=False if no_cache else None,
+            jobs=jobs,
             strict=strict,
         )
-        report = build(settings)
+        with _ProgressBar() as progress:
+            report = build(settings, progress=progress if sys.stderr.isatty() else None)
+    except MissingArticlesDirError as error:
+        raise click.UsageError(str(error)) from None
     except SkippedArticlesError as error:
         for problem in error.problems:
             click.echo(f"feedgen-miit: {problem}", err=True)
@@ -135,10 +196,8 @@ def build_command(
 
 
 @main.command("check", epilog=CHECK_EXIT_CODES_HELP)
-@click.argument(
-    "articles_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@articles_argument
+@config_option
 @click.option("--base-url", help="Address the feed is served at (relative URLs resolve to it).")
 @click.option("--timezone", help="Zone for dates written without one.  [default: Asia/Shanghai]")
 @click.option(
@@ -148,7 +207,8 @@ def build_command(
 )
 @verbose_option
 def check_command(
-    articles_dir: Path,
+    articles_dir: Path | None,
+    config_file: Path | None,
     base_url: str | None,
     timezone: str | None,
     max_file_bytes: int | None,
@@ -162,10 +222,16 @@ def check_command(
       feedgen-miit check articles
     """
     try:
-        settings = make_settings(
-            articles_dir, base_url=base_url, timezone=timezone, max_file_bytes=max_file_bytes
+        settings = load_settings(
+            config_file=config_file,
+            articles_dir=articles_dir,
+            base_url=base_url,
+            timezone=timezone,
+            max_file_bytes=max_file_bytes,
         )
         report = check(settings)
+    except MissingArticlesDirError as error:
+        raise click.UsageError(str(error)) from None
     except FeedgenMiitError as error:
         click.echo(f"feedgen-miit: error: {error}", err=True)
         sys.exit(EXIT_FATAL)
@@ -184,6 +250,56 @@ def _report_check(report: CheckReport) -> None:
     )
 
 
+@main.command("init")
+@verbose_option
+def init_command() -> None:
+    """Write a commented starter feedgen-miit.toml into the current folder.
+
+    It never overwrites an existing file, and it mints a fresh feed_id: keep that id for
+    the life of the feed.
+
+    \b
+    Example:
+      cd /srv/news && feedgen-miit init && $EDITOR feedgen-miit.toml
+    """
+    try:
+        path = write_starter(Path.cwd())
+    except FeedgenMiitError as error:
+        click.echo(f"feedgen-miit: error: {error}", err=True)
+        sys.exit(EXIT_FATAL)
+    click.echo(
+        f"wrote {path.name}; edit base_url and the feed's title, then run: feedgen-miit build"
+    )
+
+
+class _ProgressBar:
+    """A progress bar on stderr, shown only once enough files are to be read."""
+
+    #: Fewer files than this are read too fast for a bar to help.
+    MINIMUM = 2000
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total < self.MINIMUM:
+                return
+            self._bar = click.progressbar(
+                length=total, label="reading articles", file=sys.stderr
+            ).__enter__()
+        self._bar.update(done - self._shown)
+        self._shown = done
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
 def _report(report: BuildReport) -> None:
     for problem in report.problems:
         click.echo(f"feedgen-miit: skipped {problem}", err=True)
@@ -191,11 +307,17 @@ def _report(report: BuildReport) -> None:
     for warning in report.warnings:
         log.info("warning: %s", warning)
     for path in report.written:
-        log.info(
-            "wrote %s (%d entries of %d articles)", path, report.entries, report.articles_found
-        )
-    for path in report.unchanged:
-        log.info("%s is up to date (%d entries)", path, report.entries)
+        log.info("wrote %s", path)
+    log.info(
+        "%d entries of %d articles; %d files written, %d unchanged; "
+        "%d article files read, %d bodies sanitized (the rest from the cache)",
+        report.entries,
+        report.articles_found,
+        len(report.written),
+        len(report.unchanged),
+        report.files_read,
+        report.bodies_sanitized,
+    )
 
 
 def _configure_logging(verbose: int) -> None:

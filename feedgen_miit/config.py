@@ -1,15 +1,31 @@
-"""Settings from defaults and overrides, validated, with errors that name the setting."""
+"""Settings from the embedded defaults, a TOML file and flags, validated, with errors that name
+the setting (and the file).
+
+Precedence: flags > ``feedgen-miit.toml`` (or ``--config FILE``) > defaults. Every field of
+:class:`~feedgen_miit.model.Settings` is a key of the file, checked against the field's type
+annotation, so a new setting needs no code here.
+"""
 
 from __future__ import annotations
 
+import difflib
+import json
+import os
 import re
-from dataclasses import fields, replace
+import tomllib
+import types
+import typing
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, fields, replace
+from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Union
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, MissingArticlesDirError
 from .jsonfeed import JSON_FEED_FILENAME
 from .model import Settings
 from .opml import OPML_FILENAME
@@ -18,6 +34,272 @@ from .rss import RSS_FILENAME
 from .site import INDEX_FILENAME, STYLESHEET_FILENAME
 
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+\Z")
+#: The configuration file looked for in the working folder.
+CONFIG_NAME = "feedgen-miit.toml"
+
+
+def load_settings(
+    *, config_file: Path | None = None, cwd: Path | None = None, **flags: Any
+) -> Settings:
+    """Settings from defaults < the configuration file < ``flags`` (``None`` flags are unset).
+
+    The file is ``config_file`` if given, else ``feedgen-miit.toml`` in ``cwd`` (the working
+    folder) if there is one. ``articles_dir`` comes from the flags or the file.
+    """
+    if config_file is None:
+        candidate = (cwd or Path.cwd()) / CONFIG_NAME
+        config_file = candidate if candidate.is_file() else None
+    values = read_config(config_file) if config_file is not None else {}
+    values.update({key: value for key, value in flags.items() if value is not None})
+    articles_dir = values.pop("articles_dir", None)
+    if articles_dir is None:
+        raise MissingArticlesDirError(
+            "no articles folder: name it on the command line or set articles_dir in "
+            f"{CONFIG_NAME} (feedgen-miit init writes a starter file)"
+        )
+    return make_settings(articles_dir, **values)
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The settings in the TOML file ``path``, each checked against its field's type.
+
+    Relative paths in the file are relative to the file's folder, so that a cron job or a
+    systemd unit can run from anywhere. Raises :class:`ConfigError` naming the file, the line
+    and the key.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the configuration file: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 (bad byte at offset {error.start})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    hints = _hints()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"{path}:{_key_line(text, key)}"
+        if key not in hints:
+            close = difflib.get_close_matches(key, hints, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{where}: unknown setting {key!r}{hint}")
+        try:
+            values[key] = _convert(value, hints[key], path.parent)
+        except _WrongTypeError as wrong:
+            raise ConfigError(
+                f"{where}: {key} must be {wrong.expected}, not {_toml_type(value)} "
+                f"({_toml_value(value)})"
+            ) from None
+    return values
+
+
+def write_starter(folder: Path) -> Path:
+    """Write a commented starter ``feedgen-miit.toml`` into ``folder``; never overwrite one.
+
+    It mints a fresh ``feed_id``: a feed's id must never change once readers subscribed.
+    """
+    path = folder / CONFIG_NAME
+    try:
+        with path.open("x", encoding="utf-8") as stream:
+            stream.write(starter_text(f"urn:uuid:{uuid.uuid4()}"))
+    except FileExistsError:
+        raise ConfigError(
+            f"{path} already exists; not overwriting it (edit it, or remove it first)"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot write: {error.strerror}") from None
+    return path
+
+
+def starter_text(feed_id: str) -> str:
+    """The starter configuration: every setting, described, most left at their defaults."""
+    lines = [
+        "# feedgen-miit configuration (TOML). Command-line flags override these values;",
+        "# a commented-out setting keeps the default shown. Relative paths are relative to",
+        "# this file's folder. Reference: README.md, section Configuration.",
+        "",
+    ]
+    chosen: dict[str, Any] = {
+        "articles_dir": "articles",
+        "output_dir": "public",
+        "feed_id": feed_id,
+    }
+    for item in fields(Settings):
+        description = _DESCRIPTIONS.get(item.name, "")
+        lines.extend(f"# {line}" if line else "#" for line in description.splitlines())
+        if item.name in chosen:
+            lines.append(f"{item.name} = {_toml_value(chosen[item.name])}")
+        else:
+            default = item.default if item.default is not MISSING else None
+            example = _EXAMPLES.get(item.name, default)
+            shown = "" if example is None else _toml_value(example)
+            lines.append(f"# {item.name} = {shown}".rstrip())
+        lines.append("")
+    return "\n".join(lines)
+
+
+_DESCRIPTIONS: Mapping[str, str] = {
+    "articles_dir": "Folder of article files (YAML front matter + HTML body).",
+    "output_dir": "Folder the feed is written to; serve it over HTTP.",
+    "title": "Feed title.",
+    "subtitle": "Feed subtitle.",
+    "feed_id": (
+        "The feed's permanent id. Never change it once readers subscribed: entry ids are\n"
+        "derived from it, and readers would show every article again."
+    ),
+    "base_url": "Where output_dir is served; the feed's self link and relative URLs use it.",
+    "author": "Feed author.",
+    "language": "Language of the articles (BCP 47 tag).",
+    "icon": "Small square image for the feed (absolute URL).",
+    "logo": "Wide image for the feed (absolute URL).",
+    "limit": "Newest articles in the feed; 0 puts every article in.",
+    "timezone": "IANA time zone for dates written without one.",
+    "patterns": "File names that are articles (shell patterns).",
+    "max_file_bytes": "Larger files are reported and skipped.",
+    "summary_chars": "Length of each entry's plain-text summary.",
+    "feed_filename": "Name of the Atom file in output_dir.",
+    "lock_timeout": "Seconds to wait for another build of the same output_dir before giving up.",
+    "cache": "Keep a cache so that a rebuild reads only new and changed files.",
+    "cache_dir": (
+        "Where the cache lives; by default a hidden file in output_dir. Set it if your web\n"
+        "server publishes hidden files. ~ and $VARIABLES are expanded ($XDG_CACHE_HOME\n"
+        "defaults to ~/.cache; under systemd, $CACHE_DIRECTORY is CacheDirectory=)."
+    ),
+    "jobs": "Processes reading new articles; 0 means one per CPU core.",
+}
+_EXAMPLES: Mapping[str, Any] = {
+    "icon": "https://example.org/favicon.png",
+    "logo": "https://example.org/logo.png",
+    "cache_dir": "$XDG_CACHE_HOME/feedgen-miit",
+}
+
+
+# -- type checks against the Settings annotations ----------------------------------------------
+
+
+class _WrongTypeError(Exception):
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
+@cache
+def _hints() -> dict[str, Any]:
+    annotations = typing.get_type_hints(Settings)
+    return {item.name: annotations[item.name] for item in fields(Settings) if item.init}
+
+
+def _convert(value: Any, hint: Any, base: Path) -> Any:
+    """``value`` from TOML as the type ``hint`` names, or :class:`_WrongTypeError`."""
+    origin = typing.get_origin(hint)
+    arguments = typing.get_args(hint)
+    if origin in {Union, types.UnionType}:
+        options = [option for option in arguments if option is not type(None)]
+        for option in options:
+            try:
+                return _convert(value, option, base)
+            except _WrongTypeError:
+                continue
+        raise _WrongTypeError(" or ".join(_describe(option) for option in options))
+    if origin is Literal:
+        if value in arguments:
+            return value
+        raise _WrongTypeError(_describe(hint))
+    if origin in {tuple, list, frozenset, set} and (origin is not tuple or ... in arguments):
+        if not isinstance(value, list):
+            raise _WrongTypeError(_describe(hint))
+        try:
+            items = [_convert(item, arguments[0], base) for item in value] if arguments else value
+        except _WrongTypeError:
+            raise _WrongTypeError(_describe(hint)) from None
+        return origin(items)
+    if hint is Path:
+        if isinstance(value, str) and value:
+            return base / _expand(value)
+        raise _WrongTypeError(_describe(hint))
+    accepts = _SCALARS.get(hint)
+    if accepts is None:
+        raise _WrongTypeError(f"set on the command line (type {hint} is not supported in a file)")
+    if not accepts(value):
+        raise _WrongTypeError(_describe(hint))
+    return float(value) if hint is float else value
+
+
+_SCALARS: Mapping[type, Callable[[Any], bool]] = {
+    bool: lambda value: isinstance(value, bool),
+    int: lambda value: isinstance(value, int) and not isinstance(value, bool),
+    float: lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    str: lambda value: isinstance(value, str),
+}
+
+
+def _expand(value: str) -> Path:
+    """``~`` and ``$VARIABLES`` in a path; ``$XDG_CACHE_HOME`` defaults to ``~/.cache``."""
+    environment = {"XDG_CACHE_HOME": str(Path("~/.cache").expanduser()), **os.environ}
+
+    def variable(found: re.Match[str]) -> str:
+        name = found.group(1) or found.group(2)
+        if name not in environment:
+            raise _WrongTypeError(f"a path whose variables are set (${name} is not)")
+        return environment[name]
+
+    return Path(re.sub(r"\$(?:\{(\w+)\}|(\w+))", variable, value)).expanduser()
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return "one of " + ", ".join(_toml_value(option) for option in typing.get_args(hint))
+    if origin in {tuple, list, frozenset, set}:
+        arguments = typing.get_args(hint)
+        inner = _describe(arguments[0]) if arguments else "values"
+        return f"a list of {inner.removeprefix('a ').removeprefix('an ')}s"
+    names = {
+        bool: "true or false",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        Path: "a path (a string)",
+    }
+    return names.get(hint, str(hint))
+
+
+def _toml_type(value: Any) -> str:
+    kinds: list[tuple[type | tuple[type, ...], str]] = [
+        (bool, "a boolean"),
+        (int, "an integer"),
+        (float, "a float"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "a table"),
+        (datetime, "a date-time"),
+        (date, "a date"),
+        (time, "a time"),
+    ]
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
+
+
+def _toml_value(value: Any) -> str:
+    """``value`` written as TOML (strings as basic strings; JSON's escapes are TOML's)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{...}"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _key_line(text: str, key: str) -> int:
+    name = re.escape(key)
+    found = re.search(
+        rf"^[ \t]*(?:[\"']?{name}[\"']?[ \t]*=|\[+[ \t]*{name}[ \t]*\])", text, re.MULTILINE
+    )
+    return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
 def make_settings(articles_dir: Path, **overrides: Any) -> Settings:
@@ -52,6 +334,12 @@ def validate(settings: Settings) -> Settings:
             f"feed_id {settings.feed_id!r} must be an absolute IRI, e.g. 'urn:uuid:...' "
             "(feedgen-miit init makes one)"
         )
+    if settings.lock_timeout < 0:
+        raise ConfigError(f"lock_timeout must be 0 seconds or more, not {settings.lock_timeout}")
+    if settings.jobs < 0:
+        raise ConfigError(f"jobs must be 0 (one per CPU core) or more, not {settings.jobs}")
+    if not settings.patterns:
+        raise ConfigError("patterns must name at least one file pattern, e.g. ['*.txt']")
     if settings.limit < 0:
         raise ConfigError(f"limit must be 0 (every article) or more, not {settings.limit}")
     if settings.max_file_bytes <= 0:

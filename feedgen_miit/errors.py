@@ -53,6 +53,10 @@ def _located(path: Path, line: int | None, reason: str) -> str:
     return f"{where}: {reason}"
 
 
+class MissingArticlesDirError(ConfigError):
+    """Neither the command line nor the configuration file names the articles folder."""
+
+
 class NoArticlesError(FeedgenMiitError):
     """The folder held no usable article, so there is nothing to publish."""
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import codecs
 import email.utils
-import fnmatch
 import logging
 import os
 import re
@@ -53,6 +52,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from .errors import ArticleError, ArticleWarning, ConfigError, display_path
 from .model import Article, Settings
+from .scan import scan
 from .text import one_line, strip_markup, xml_safe
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,9 @@ def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResul
     if not root.is_dir():
         raise ConfigError(f"{display_path(root)}: articles folder not found (or not a folder)")
     now = now or datetime.now(UTC)
-    paths, problems = _walk(root, settings.patterns)
+    scanned = scan(root, settings.patterns, now_ns=0)
+    paths = [root / item.source for item in scanned.found]
+    problems = scanned.problems
     articles: list[Article] = []
     warnings: list[ArticleWarning] = []
     first_by_id: dict[str, Article] = {}
@@ -134,19 +136,22 @@ def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResul
         article = checked.article
         first = first_by_id.setdefault(article.id, article)
         if first is not article:
-            problems.append(
-                ArticleError(
-                    path,
-                    f"id {article.id!r} is already used by {display_path(first.path)}; "
-                    "give one of them its own 'id' in the front matter",
-                )
-            )
+            problems.append(duplicate_id_error(path, article.id, first.path))
             continue
         articles.append(article)
         warnings.extend(checked.warnings)
     problems.sort(key=lambda error: os.fsencode(error.path))
     log.debug("loaded %d articles, %d problems", len(articles), len(problems))
     return LoadResult(tuple(articles), tuple(problems), tuple(warnings))
+
+
+def duplicate_id_error(path: Path, entry_id: str, first: Path) -> ArticleError:
+    """The error for a file whose entry id an earlier file (in path order) already has."""
+    return ArticleError(
+        path,
+        f"id {entry_id!r} is already used by {display_path(first)}; "
+        "give one of them its own 'id' in the front matter",
+    )
 
 
 def unexpected_error(path: Path, error: Exception) -> ArticleError:
@@ -159,79 +164,41 @@ def unexpected_error(path: Path, error: Exception) -> ArticleError:
 
 
 def discover(root: Path, patterns: tuple[str, ...]) -> list[Path]:
-    """Every file under ``root`` matching ``patterns``, in a stable order, skipping junk.
+    """Every article file under ``root`` matching ``patterns``, in path order.
 
-    Hidden files and folders, editor backups (``name~``) and lock files (``.#name``,
-    ``#name#``) are never articles. Symlinked folders are followed once; a symlink loop is not
-    a hang. Folders that cannot be read are left out (:func:`load_folder` reports them).
+    The rules are :func:`feedgen_miit.scan.scan`'s: hidden files and folders, editor backups
+    and lock files are skipped, symlinked folders followed once. Folders that cannot be read
+    are left out (:func:`load_folder` reports them).
     """
-    return _walk(root, patterns)[0]
+    return [root / item.source for item in scan(root, patterns, now_ns=0).found]
 
 
-def _walk(root: Path, patterns: tuple[str, ...]) -> tuple[list[Path], list[ArticleError]]:
-    found: list[tuple[bytes, Path]] = []
-    unreadable: list[ArticleError] = []
-    seen_dirs: set[tuple[int, int]] = set()
-
-    def folder_error(error: OSError) -> None:
-        folder = Path(error.filename or root)
-        if folder == root:
-            raise ConfigError(
-                f"{display_path(root)}: cannot read the articles folder: {error.strerror or error}"
-            )
-        unreadable.append(
-            ArticleError(
-                folder,
-                f"cannot read this folder ({error.strerror or error}); "
-                "its articles were left out: fix its permissions",
-            )
-        )
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=folder_error, followlinks=True):
-        try:
-            info = Path(dirpath).stat()
-        except OSError as error:
-            folder_error(error)
-            dirnames.clear()
-            continue
-        if (info.st_dev, info.st_ino) in seen_dirs:
-            dirnames.clear()
-            continue
-        seen_dirs.add((info.st_dev, info.st_ino))
-        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        for name in filenames:
-            if _is_junk(name) or not any(fnmatch.fnmatchcase(name, p) for p in patterns):
-                continue
-            path = Path(dirpath, name)
-            # Sorted by the bytes of the relative path: stable for any name, even undecodable.
-            found.append((os.fsencode(path.relative_to(root)), path))
-    found.sort()
-    return [path for _, path in found], unreadable
-
-
-def _is_junk(name: str) -> bool:
-    return name.startswith((".", "#")) or name.endswith("~")
-
-
-def load_article(path: Path, *, settings: Settings, now: datetime | None = None) -> Article:
+def load_article(
+    path: Path, *, settings: Settings, now: datetime | None = None, data: bytes | None = None
+) -> Article:
     """Read one article file's front matter into an :class:`Article`.
 
     Raises :class:`ArticleError` naming the file (and the line, for YAML errors); warnings are
     logged (use :func:`check_article` to get them).
     """
-    checked = check_article(path, settings=settings, now=now)
+    checked = check_article(path, settings=settings, now=now, data=data)
     for warning in checked.warnings:
         log.info("warning: %s", warning)
     return checked.article
 
 
-def check_article(path: Path, *, settings: Settings, now: datetime | None = None) -> CheckedArticle:
+def check_article(
+    path: Path, *, settings: Settings, now: datetime | None = None, data: bytes | None = None
+) -> CheckedArticle:
     """:func:`load_article`, with the warnings about the article.
 
     ``now`` is the build's clock for the future-date check (default: the current time).
+    ``data`` is the file's content when the caller has already read it with
+    :func:`read_article_bytes` (the cache hashes it).
     """
     warnings: list[ArticleWarning] = []
-    text = _read_text(path, settings.max_file_bytes, warnings)
+    raw = read_article_bytes(path, settings.max_file_bytes) if data is None else data
+    text = _text(raw, path, warnings)
     parts = _split(text, path)
     meta = _parse_front_matter(parts, path, warnings)
     zone = _zone(settings.timezone)
@@ -287,8 +254,11 @@ def _source(path: Path, root: Path) -> PurePosixPath:
 # -- reading and splitting -------------------------------------------------------------------
 
 
-def _read_text(path: Path, max_bytes: int, warnings: list[ArticleWarning] | None = None) -> str:
-    data = _read_bytes(path, max_bytes)
+def _read_text(path: Path, max_bytes: int) -> str:
+    return _text(read_article_bytes(path, max_bytes), path)
+
+
+def _text(data: bytes, path: Path, warnings: list[ArticleWarning] | None = None) -> str:
     text = _decode(data, path, warnings)
     nul = text.find("\x00")
     if nul >= 0:
@@ -302,7 +272,8 @@ def _read_text(path: Path, max_bytes: int, warnings: list[ArticleWarning] | None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_article_bytes(path: Path, max_bytes: int) -> bytes:
+    """The raw bytes of an article file: regular files only, never more than ``max_bytes``."""
     try:
         # O_NONBLOCK: opening a FIFO that nobody writes to must not hang the nightly build.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)

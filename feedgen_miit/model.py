@@ -81,6 +81,14 @@ class Settings:
     write_opml: bool = True  #: ``feeds.opml``, every feed for a reader to import at once
     write_index: bool = True  #: ``index.html``, the feeds with autodiscovery links
     write_browser_view: bool = True  #: ``atom.xsl``, so a browser shows an Atom feed as a page
+    #: Seconds a build waits for another one writing the same output folder before giving up.
+    lock_timeout: float = 60.0
+    #: Keep what was read of each article in a cache, so a rebuild reads only changed files.
+    cache: bool = True
+    #: Where the cache lives; ``None`` means inside the output folder (a hidden file).
+    cache_dir: Path | None = None
+    #: Processes that read new articles; 0 means one per CPU core.
+    jobs: int = 0
 
     @property
     def self_url(self) -> str:

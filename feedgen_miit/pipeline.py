@@ -1,26 +1,59 @@
-"""The one place the steps meet: load -> select -> sanitize -> render -> publish.
+"""The one place the steps meet: scan -> read (cached) -> select -> sanitize -> render -> publish.
 
-Only selected articles are read and sanitized, each at most once: the main feed takes the
-newest ``limit`` articles, each category feed the newest ``limit`` of its category.
+A nightly build over years of articles must not re-read them all: :mod:`feedgen_miit.cache`
+remembers each file's article, so only new and changed files are read (in a process pool when
+there are many), and only the articles that make it into a feed have their bodies sanitized,
+each at most once: the main feed takes the newest ``limit`` articles, each category feed the
+newest ``limit`` of its category. Memory stays small: bodies are never kept, and of the
+articles only the ones selected are held in full.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from .errors import ArticleError, ArticleWarning, NoArticlesError, SkippedArticlesError
-from .loader import load_folder, read_body, unexpected_error
+from .cache import ArticleCache, CacheError, Row, content_digest, to_row
+from .errors import (
+    ArticleError,
+    ArticleWarning,
+    ConfigError,
+    NoArticlesError,
+    SkippedArticlesError,
+    display_path,
+)
+from .loader import (
+    check_article,
+    duplicate_id_error,
+    load_folder,
+    read_article_bytes,
+    read_body,
+    unexpected_error,
+)
 from .model import Article, Entry, Settings
 from .outputs import render_outputs
-from .publish import publish
+from .publish import output_lock, publish, remove_leftovers
 from .sanitize import clean_body, summarize
+from .scan import Found, scan
 
 log = logging.getLogger(__name__)
+
+#: ``progress(done, total)`` while files are read; called only when some must be read.
+Progress = Callable[[int, int], None]
+#: Fewer new or changed files than this are read in this process (a pool costs ~50 ms).
+PARALLEL_MIN = 256
+_CHUNK = 256
+_STORE_BATCH = 2000
+#: Candidates kept beyond ``limit`` in case some bodies turn out unreadable.
+_SPARE = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +61,13 @@ class BuildReport:
     """What a build did, for the caller to report and turn into an exit code."""
 
     articles_found: int  #: usable articles in the folder
-    entries: int  #: entries in the main feed
+    entries: int  #: entries in the feed
     problems: tuple[ArticleError, ...]  #: files that were skipped, in path order
     written: tuple[Path, ...]  #: files replaced
     unchanged: tuple[Path, ...]  #: files that already held these bytes
-    warnings: tuple[ArticleWarning, ...] = ()  #: oddities in articles that were used
+    warnings: tuple[ArticleWarning, ...] = ()  #: oddities in the articles read this time
+    files_read: int = 0  #: article files read (new or changed); the others came from the cache
+    bodies_sanitized: int = 0  #: entries rendered afresh; the others came from the cache
 
     @property
     def complete(self) -> bool:
@@ -54,57 +89,41 @@ class CheckReport:
         return not self.problems and not self.warnings
 
 
-def build(settings: Settings, *, now: datetime | None = None) -> BuildReport:
-    """Build the feed described by ``settings`` and publish it into ``settings.output_dir``.
+def build(
+    settings: Settings, *, now: datetime | None = None, progress: Progress | None = None
+) -> BuildReport:
+    """Build the feeds described by ``settings`` and publish them into ``settings.output_dir``.
 
     Bad article files are reported in :attr:`BuildReport.problems` and left out; the build
     fails (:class:`NoArticlesError`) only when no article at all is usable, or
     (:class:`SkippedArticlesError`) when ``settings.strict`` is set and any article is bad.
-    ``now`` is the clock that dates in the future are checked against (default: now).
+    ``now`` is the clock that dates in the future are checked against (default: now). Only
+    one build at a time writes an output folder; another one waits up to
+    ``settings.lock_timeout`` seconds.
     """
-    loaded = load_folder(settings, now=now)
-    problems = list(loaded.problems)
-    rendered: dict[str, Entry | None] = {}
-
-    def render(article: Article) -> Entry | None:
-        if article.id not in rendered:
-            try:
-                rendered[article.id] = make_entry(article, settings)
-            except ArticleError as error:
-                problems.append(error)
-                rendered[article.id] = None
-        return rendered[article.id]
-
-    ordered = list(newest_first(loaded.articles))
-    entries = select(ordered, settings.limit, render)
-    by_category: dict[str, list[Entry]] = {}
-    if settings.write_category_feeds:
-        for name, articles in by_category_name(ordered).items():
-            by_category[name] = select(articles, settings.limit, render)
-    problems.sort(key=_by_path)
-    if settings.strict and problems:
-        raise SkippedArticlesError(tuple(problems))
-    if not entries:
-        raise NoArticlesError(
-            f"{settings.articles_dir}: no usable article "
-            f"(looked for {', '.join(settings.patterns)}); nothing was published"
+    if not settings.articles_dir.is_dir():
+        raise ConfigError(
+            f"{display_path(settings.articles_dir)}: articles folder not found (or not a folder)"
         )
-    files = render_outputs(entries, by_category, settings)
-    result = publish(settings.output_dir, files)
-    return BuildReport(
-        articles_found=len(loaded.articles),
-        entries=len(entries),
-        problems=tuple(problems),
-        written=result.written,
-        unchanged=result.unchanged,
-        warnings=loaded.warnings,
-    )
+    now = now or datetime.now(UTC)
+    with output_lock(settings.output_dir, timeout=settings.lock_timeout):
+        cache = ArticleCache.open(settings)
+        try:
+            return _build(settings, cache, now, progress)
+        except CacheError as error:
+            log.info("cache damaged (%s); reading every file again", error)
+            cache.discard()
+            cache = ArticleCache.open(settings)
+            return _build(settings, cache, now, progress)
+        finally:
+            cache.close()
 
 
 def check(settings: Settings, *, now: datetime | None = None) -> CheckReport:
     """Find every problem a build could meet in ``settings.articles_dir``; write nothing.
 
-    Unlike :func:`build`, every article's body is read and sanitized, not only the newest.
+    Unlike :func:`build`, every file is read (no cache) and every body sanitized, not only
+    the newest.
     """
     loaded = load_folder(settings, now=now)
     problems = list(loaded.problems)
@@ -120,37 +139,214 @@ def check(settings: Settings, *, now: datetime | None = None) -> CheckReport:
     return CheckReport(articles_found=usable, problems=tuple(problems), warnings=loaded.warnings)
 
 
+def _build(
+    settings: Settings, cache: ArticleCache, now: datetime, progress: Progress | None
+) -> BuildReport:
+    scanned = scan(settings.articles_dir, settings.patterns, now_ns=time.time_ns())
+    stale = cache.compare(scanned.found)
+    log.debug("%d article files, %d new or changed", len(scanned.found), len(stale))
+    failed = _read_stale(stale, cache, settings, now, progress)
+    articles_found, duplicates = cache.usable()
+    problems = [*scanned.problems, *failed.values()]
+    problems.extend(
+        duplicate_id_error(settings.articles_dir / source, entry_id, settings.articles_dir / first)
+        for source, entry_id, first in duplicates
+    )
+    excluded = {source for source, _, _ in duplicates}
+    renderer = _Renderer(cache, settings, excluded=excluded)
+    entries = renderer.newest(category=None)
+    by_category: dict[str, list[Entry]] = {}
+    if settings.write_category_feeds:
+        for name in cache.category_names():
+            by_category[name] = renderer.newest(category=name)
+    problems.extend(renderer.failed.values())
+    problems.sort(key=_by_path)
+    cache.commit()  # what was read stays learned, even when nothing is published
+    if settings.strict and problems:
+        raise SkippedArticlesError(tuple(problems))
+    if not entries:
+        raise NoArticlesError(
+            f"{display_path(settings.articles_dir)}: no usable article "
+            f"(looked for {', '.join(settings.patterns)}); nothing was published"
+        )
+    files = render_outputs(entries, by_category, settings)
+    remove_leftovers(settings.output_dir, files)
+    result = publish(settings.output_dir, files)
+    cache.commit()
+    return BuildReport(
+        articles_found=articles_found,
+        entries=len(entries),
+        problems=tuple(problems),
+        written=result.written,
+        unchanged=result.unchanged,
+        warnings=tuple(cache.warnings(settings.articles_dir, exclude=excluded)),
+        files_read=len(stale),
+        bodies_sanitized=renderer.sanitized,
+    )
+
+
 def _by_path(error: ArticleError) -> bytes:
     return os.fsencode(error.path)
 
 
-def newest_first(articles: Iterable[Article]) -> Iterator[Article]:
-    """Articles by publication time, newest first; ties broken by path for a stable order."""
-    by_path = sorted(articles, key=lambda article: article.source)
-    yield from sorted(by_path, key=lambda article: article.published, reverse=True)
+@dataclass(slots=True)
+class _Renderer:
+    """Selects the newest articles (of a category) and renders each article at most once."""
 
+    cache: ArticleCache
+    settings: Settings
+    excluded: set[str]
+    failed: dict[str, ArticleError] = field(default_factory=dict)  #: bodies that failed
+    sanitized: int = 0  #: entries rendered afresh; the others came from the cache
+    _entries: dict[str, Entry] = field(default_factory=dict)
 
-def select(
-    articles: Iterable[Article], limit: int, render: Callable[[Article], Entry | None]
-) -> list[Entry]:
-    """The first ``limit`` (0: all) of ``articles`` that ``render`` makes an entry of."""
-    entries: list[Entry] = []
-    for article in articles:
-        if limit and len(entries) >= limit:
-            break
-        entry = render(article)
+    def newest(self, *, category: str | None) -> list[Entry]:
+        """The newest ``limit`` usable entries (of ``category``), newest first."""
+        limit = self.settings.limit
+        keep = limit + _SPARE if limit else 0
+        while True:
+            candidates = self.cache.newest(keep, exclude=self.excluded, category=category)
+            entries: list[Entry] = []
+            for source in candidates:
+                if limit and len(entries) >= limit:
+                    break
+                entry = self.entry(source)
+                if entry is not None:
+                    entries.append(entry)
+            if not keep or len(entries) == limit or len(candidates) < keep:
+                return entries
+            keep *= 2  # more bodies failed than spares were kept: rare; select more
+
+    def entry(self, source: str) -> Entry | None:
+        """The entry of ``source`` (from the cache, or rendered now), ``None`` if it failed."""
+        if source in self.failed:
+            return None
+        entry = self._entries.get(source)
         if entry is not None:
-            entries.append(entry)
-    return entries
+            return entry
+        article = self.cache.article(source, self.settings)
+        entry = self.cache.entry(article)
+        if entry is None:
+            try:
+                entry = make_entry(article, self.settings)
+            except ArticleError as error:
+                self.failed[source] = error
+                return None
+            self.cache.store_entry(entry)
+            self.sanitized += 1
+        self._entries[source] = entry
+        return entry
 
 
-def by_category_name(articles: Iterable[Article]) -> dict[str, list[Article]]:
-    """The articles of each category, each list in the order given."""
-    groups: dict[str, list[Article]] = {}
-    for article in articles:
-        for name in article.categories:
-            groups.setdefault(name, []).append(article)
-    return groups
+def _read_stale(
+    stale: Sequence[_Job],
+    cache: ArticleCache,
+    settings: Settings,
+    now: datetime,
+    progress: Progress | None,
+) -> dict[str, ArticleError]:
+    """Read new and changed files into the cache; return the errors of those that failed."""
+    failed: dict[str, ArticleError] = {}
+    rows: list[Row] = []
+    for done, (item, outcome) in enumerate(_read_all(stale, settings, now), start=1):
+        if isinstance(outcome, Row):
+            rows.append(outcome)
+            if len(rows) >= _STORE_BATCH:
+                cache.store(rows)
+                rows.clear()
+        elif isinstance(outcome, ArticleError):
+            failed[item.source] = outcome
+        else:  # the same bytes as before: the file was only touched
+            cache.touch(item.source, item.stamp, verified=not item.racy)
+        if progress is not None:
+            progress(done, len(stale))
+    cache.store(rows)
+    cache.forget(failed)
+    return failed
+
+
+# -- reading files, in this process or a pool ------------------------------------------------
+
+_Outcome = Row | ArticleError | None
+_Job = tuple[Found, bytes | None]
+_worker_state: tuple[Settings, datetime] | None = None
+
+
+def _read_all(
+    jobs: Sequence[_Job], settings: Settings, now: datetime
+) -> Iterator[tuple[Found, _Outcome]]:
+    """Each job's outcome, in order; in a process pool when there are many."""
+    workers = settings.jobs or os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN or workers < 2:
+        for job in jobs:
+            yield job[0], read_file(job, settings, now)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = [jobs[start : start + _CHUNK] for start in range(0, len(jobs), _CHUNK)]
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(settings, now),
+    ) as pool:
+        for chunk, outcomes in zip(chunks, pool.map(_read_chunk, chunks), strict=True):
+            for job, outcome in zip(chunk, outcomes, strict=True):
+                yield job[0], _thaw(outcome)
+
+
+def _init_worker(settings: Settings, now: datetime) -> None:
+    global _worker_state  # noqa: PLW0603 - the pool's per-process state
+    _worker_state = (settings, now)
+
+
+def _read_chunk(chunk: Sequence[_Job]) -> list[Any]:
+    assert _worker_state is not None  # noqa: S101 - set by _init_worker
+    settings, now = _worker_state
+    return [_freeze(read_file(job, settings, now)) for job in chunk]
+
+
+def read_file(job: _Job, settings: Settings, now: datetime) -> _Outcome:
+    """Read one new or changed file: a cache row with the article's warnings, its error, or
+    ``None`` when it holds the same bytes as when it was cached."""
+    item, old_digest = job
+    path = settings.articles_dir / item.source
+    try:
+        data = read_article_bytes(path, settings.max_file_bytes)
+        digest = content_digest(data)
+        if digest == old_digest:
+            return None
+        checked = check_article(path, settings=settings, now=now, data=data)
+    except ArticleError as error:
+        return error
+    except Exception as error:  # a bug must cost one article, not the whole feed
+        log.debug("%s: unexpected error", path, exc_info=True)
+        return unexpected_error(path, error)
+    return to_row(
+        checked.article,
+        stamp=item.stamp,
+        verified=not item.racy,
+        digest=digest,
+        warnings=checked.warnings,
+    )
+
+
+def _freeze(outcome: _Outcome) -> Any:
+    # An ArticleError cannot be pickled as it is (its __init__ takes other arguments than
+    # args): send its fields.
+    if isinstance(outcome, ArticleError):
+        return ("error", (outcome.path, outcome.reason, outcome.line))
+    return outcome
+
+
+def _thaw(frozen: Any) -> _Outcome:
+    if frozen is None or isinstance(frozen, Row):
+        return frozen
+    _, (path, reason, line) = frozen
+    return ArticleError(path, reason, line)
+
+
+# -- entries -----------------------------------------------------------------------------------
 
 
 def make_entry(article: Article, settings: Settings) -> Entry:

@@ -1,17 +1,46 @@
-"""Write output files atomically, and not at all when their bytes did not change."""
+"""Publish output files: checked first, all or nothing, atomically, and only when they changed.
+
+A feed reader may fetch the output folder at any moment, and the build may die at any moment
+(disk full, killed by cron, power cut). So :func:`publish`
+
+1. checks every file (:mod:`feedgen_miit.validate`) before touching any of them;
+2. writes each changed file to a temporary file beside it, flushed and fsync'ed;
+3. renames them over the old files (``os.replace``, atomic on POSIX), keeping hard links to the
+   old files so that a failure part-way puts every file back;
+4. fsyncs the folders, so the renames survive a crash.
+
+A reader therefore sees the old files or the new ones, never a mix or a torn file. A file whose
+bytes did not change is not rewritten at all: its mtime (and the HTTP ``Last-Modified``/``ETag``
+a web server derives from it) stays.
+
+:func:`output_lock` keeps two builds from writing the same folder at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import logging
 import os
+import re
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
+from . import validate
 from .errors import PublishError
 
 log = logging.getLogger(__name__)
+
+#: The lock file in the output folder (hidden; never published, never removed).
+LOCK_NAME = ".feedgen-miit.lock"
+#: How often a waiting build retries the lock.
+_LOCK_POLL_SECONDS = 0.1
+#: ``fsync`` of a folder fails with these where a filesystem cannot do it; that is not an error.
+_FSYNC_UNSUPPORTED = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EROFS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,57 +51,283 @@ class PublishResult:
     unchanged: tuple[Path, ...]
 
 
+class LockTimeoutError(PublishError):
+    """Another build holds the output folder's lock, and it was not freed in time."""
+
+
+@dataclass(slots=True)
+class _Staged:
+    target: Path
+    temporary: Path
+    existed: bool
+    size: int
+    backup: Path | None = None
+    replaced: bool = False
+    old_data: bytes | None = field(default=None, repr=False)
+
+
 def publish(output_dir: Path, files: Mapping[str, bytes]) -> PublishResult:
-    """Write each ``name -> bytes`` under ``output_dir``, each file atomically."""
+    """Publish each ``name -> bytes`` under ``output_dir``: all of them, or none.
+
+    ``name`` is a '/'-separated path relative to ``output_dir`` (``atom.xml``,
+    ``categories/x.xml``). Raises :class:`PublishError` when a file is invalid or cannot be
+    written; the files published before are then exactly as they were.
+    """
+    targets = {name: output_dir / _checked_name(name) for name in files}
+    invalid = [
+        f"{targets[name]}: {problem}"
+        for name in sorted(files)
+        for problem in validate.problems(name, files[name])
+    ]
+    if invalid:
+        raise PublishError(
+            "the new output is invalid, so nothing was published (the old files are "
+            "unchanged); this is a bug in feedgen-miit, please report it:\n  "
+            + "\n  ".join(invalid)
+        )
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise PublishError(f"{output_dir}: cannot create the output folder: {error}") from error
-    written: list[Path] = []
+        raise PublishError(
+            f"{output_dir}: cannot create the output folder: {_reason(error)}"
+        ) from error
     unchanged: list[Path] = []
+    changed: dict[str, bytes | None] = {}  # name -> the old bytes (None: no old file)
     for name in sorted(files):
-        path = output_dir / name
-        if write_atomic(path, files[name]):
-            written.append(path)
+        old = _read_if_present(targets[name])
+        if old == files[name]:
+            log.debug("%s: unchanged", targets[name])
+            unchanged.append(targets[name])
         else:
-            unchanged.append(path)
-    return PublishResult(tuple(written), tuple(unchanged))
+            changed[name] = old
+    staged: list[_Staged] = []
+    try:
+        for name, old in changed.items():
+            staged.append(_stage(targets[name], files[name], old))
+        _commit(staged)
+    except BaseException:
+        _roll_back(staged)
+        raise
+    finally:
+        for item in staged:
+            _remove(item.temporary)
+            if item.backup is not None:
+                _remove(item.backup)
+    for item in staged:
+        log.debug("%s: written (%d bytes)", item.target, item.size)
+    return PublishResult(tuple(item.target for item in staged), tuple(unchanged))
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` in one step; return ``False`` if it already held them.
+    """Publish one file (no content check); return ``False`` if it already held ``data``."""
+    old = _read_if_present(path)
+    if old == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = [_stage(path, data, old)]
+    try:
+        _commit(staged)
+    except BaseException:
+        _roll_back(staged)
+        raise
+    finally:
+        _remove(staged[0].temporary)
+        if staged[0].backup is not None:
+            _remove(staged[0].backup)
+    return True
 
-    Readers of ``path`` see the old file or the new one, never a mix; on any failure the old
-    file stays as it was. An unchanged file is not touched, so its mtime (and the HTTP
-    ``Last-Modified``/``ETag`` derived from it) stays.
+
+def remove_leftovers(output_dir: Path, names: Iterable[str]) -> list[Path]:
+    """Delete temporary and backup files a killed build left beside the files ``names``.
+
+    Call it only while holding :func:`output_lock`: then no other build is writing them.
+    """
+    removed: list[Path] = []
+    for name in names:
+        target = output_dir / _checked_name(name)
+        pattern = re.compile(
+            rf"\.{re.escape(target.name)}\.(?:[A-Za-z0-9_]{{8}}|[0-9a-f]{{12}}\.old)\Z"
+        )
+        try:
+            candidates = list(target.parent.iterdir())
+        except OSError:
+            continue
+        for path in candidates:
+            if pattern.match(path.name) and path.is_file():
+                _remove(path)
+                removed.append(path)
+                log.info("%s: removed, left over by an interrupted build", path)
+    return removed
+
+
+@contextlib.contextmanager
+def output_lock(output_dir: Path, *, timeout: float) -> Iterator[Path]:
+    """Hold the output folder's lock; wait up to ``timeout`` seconds for another build.
+
+    The lock is ``fcntl.flock`` on a file in the folder: the kernel drops it when its holder
+    exits, however it dies, so a killed build never leaves a stale lock behind.
     """
     try:
-        if path.read_bytes() == data:
-            log.debug("%s: unchanged", path)
-            return False
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(
+            f"{output_dir}: cannot create the output folder: {_reason(error)}"
+        ) from error
+    try:
+        descriptor = os.open(output_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise PublishError(
+            f"{output_dir / LOCK_NAME}: cannot create the lock file: {_reason(error)}"
+        ) from error
+    path = output_dir / LOCK_NAME
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(_busy_message(descriptor, path, timeout)) from None
+                time.sleep(_LOCK_POLL_SECONDS)
+            except OSError as error:
+                raise PublishError(f"{path}: cannot lock: {_reason(error)}") from error
+        _record_holder(descriptor)
+        log.debug("%s: locked", path)
+        yield path
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+# -- steps ----------------------------------------------------------------------------------
+
+
+def _checked_name(name: str) -> PurePosixPath:
+    relative = PurePosixPath(name)
+    if (
+        not name
+        or relative.is_absolute()
+        or any(part in {"", ".", ".."} or part.startswith(".") for part in relative.parts)
+    ):
+        raise PublishError(
+            f"{name!r} is not a valid output file name "
+            "(a relative path without '..' or hidden parts); this is a bug in feedgen-miit"
+        )
+    return relative
+
+
+def _read_if_present(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
     except FileNotFoundError:
-        pass
+        return None
     except OSError as error:
-        raise PublishError(f"{path}: cannot read the published file: {error}") from error
-    path.parent.mkdir(parents=True, exist_ok=True)
+        raise PublishError(f"{path}: cannot read the published file: {_reason(error)}") from error
+
+
+def _stage(target: Path, data: bytes, old: bytes | None) -> _Staged:
+    """Write ``data`` to a synced temporary file beside ``target``."""
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as error:
-        raise PublishError(f"{path.parent}: cannot write to the output folder: {error}") from error
+        raise PublishError(
+            f"{target.parent}: cannot write to the output folder: {_reason(error)}; "
+            "nothing was published"
+        ) from error
+    staged = _Staged(
+        target=target, temporary=Path(name), existed=old is not None, size=len(data), old_data=old
+    )
     try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp creates 0600; a published feed must be readable by the web server.
-        Path(temporary).chmod(0o666 & ~_umask())
-        Path(temporary).replace(path)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        # mkstemp creates 0600; keep the old file's mode, else what the umask allows.
+        staged.temporary.chmod(_mode_for(target))
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise PublishError(f"{path}: cannot write the file: {error}") from error
-    _fsync_directory(path.parent)
-    log.debug("%s: written (%d bytes)", path, len(data))
-    return True
+        _remove(staged.temporary)
+        raise PublishError(
+            f"{target}: cannot write the file: {_reason(error)}; nothing was published"
+        ) from error
+    return staged
+
+
+def _commit(staged: list[_Staged]) -> None:
+    """Rename every staged file into place, keeping the old ones until all succeeded."""
+    for item in staged:
+        if item.existed:
+            item.backup = _backup(item.target)
+        try:
+            item.temporary.replace(item.target)
+        except OSError as error:
+            raise PublishError(
+                f"{item.target}: cannot replace the file: {_reason(error)}; nothing was published"
+            ) from error
+        item.replaced = True
+    for folder in sorted({item.target.parent for item in staged}):
+        _fsync_directory(folder)
+
+
+def _roll_back(staged: list[_Staged]) -> None:
+    """Put back the old file of every target already replaced (best effort, never raises)."""
+    for item in reversed(staged):
+        if not item.replaced:
+            continue
+        try:
+            if item.backup is not None:
+                item.backup.replace(item.target)
+                item.backup = None
+            elif item.old_data is not None:
+                write_atomic(item.target, item.old_data)
+            else:
+                item.target.unlink(missing_ok=True)
+        except (OSError, PublishError) as error:  # pragma: no cover - a second failure
+            log.error("%s: could not restore the old file: %s", item.target, error)
+    for folder in sorted({item.target.parent for item in staged if item.replaced}):
+        with contextlib.suppress(OSError, PublishError):
+            _fsync_directory(folder)
+
+
+def _backup(target: Path) -> Path | None:
+    """A hard link to the current ``target`` (costs no space), or ``None`` if links fail."""
+    for _ in range(100):
+        candidate = target.with_name(f".{target.name}.{os.urandom(6).hex()}.old")
+        try:
+            os.link(target, candidate)
+        except FileExistsError:
+            continue
+        except OSError:
+            return None  # e.g. a filesystem without hard links: roll back from memory
+        return candidate
+    return None
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make the renames in ``folder`` durable."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return  # some systems cannot open a folder for reading: nothing to sync then
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        if error.errno not in _FSYNC_UNSUPPORTED:
+            raise PublishError(
+                f"{folder}: cannot sync the output folder: {_reason(error)}; nothing was published"
+            ) from error
+    finally:
+        os.close(descriptor)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def _umask() -> int:
@@ -81,15 +336,35 @@ def _umask() -> int:
     return current
 
 
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable; some filesystems cannot open a directory: that is fine.
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+# -- the lock's holder ----------------------------------------------------------------------
+
+
+def _record_holder(descriptor: int) -> None:
+    """Write our pid into the lock file, for the message a waiting build shows."""
+    note = f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode()
+    with contextlib.suppress(OSError):
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, note, 0)
+
+
+def _busy_message(descriptor: int, path: Path, timeout: float) -> str:
     try:
-        descriptor = os.open(directory, os.O_RDONLY)
+        holder = os.pread(descriptor, 200, 0).decode("ascii", "replace").split()
     except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+        holder = []
+    who = f" (pid {holder[0]}, started {holder[1]})" if len(holder) >= 2 else ""
+    return (
+        f"{path}: another feedgen-miit build is writing this output folder{who}; "
+        f"gave up after waiting {timeout:g} s. Nothing was published. Let it finish, or "
+        "raise lock_timeout if builds overlap on purpose."
+    )

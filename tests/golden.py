@@ -34,6 +34,18 @@ GOLDEN_FILES = (
 )
 
 
+def published_files(folder: Path) -> set[str]:
+    """The files a reader could fetch from ``folder``: all but the build's own hidden files
+    (its lock and cache), relative and '/'-separated; empty when the folder does not exist."""
+    if not folder.exists():
+        return set()
+    return {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
 def build_demo(output_dir: Path) -> dict[str, bytes]:
     """Build ``examples/articles`` with the embedded defaults, as ``make demo`` does."""
     build(make_settings(EXAMPLES, output_dir=output_dir))

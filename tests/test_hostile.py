@@ -39,6 +39,7 @@ from feedgen_miit.loader import FUTURE_TOLERANCE, discover
 from feedgen_miit.sanitize import CleanBody
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
+from tests.golden import published_files
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 #: The build's clock in these tests (the fixtures are dated 2022).
@@ -179,7 +180,8 @@ def test_junk_files_are_not_articles(hostile_dir: Path) -> None:
         _name(path, hostile_dir)
         for path in discover(hostile_dir, make_settings(hostile_dir).patterns)
     }
-    assert found == set(ERRORS) | set(GOOD)
+    # A file name that is not UTF-8 is reported by the scan (it cannot get an id), not found.
+    assert found == (set(ERRORS) | set(GOOD)) - {"bad\\xff.txt"}
     assert not {"good_01.txt~", ".#good_01.txt", ".hidden.txt", ".hidden_dir/article.txt"} & found
 
 
@@ -420,7 +422,7 @@ def test_cli_strict_build_of_hostile_folder_writes_nothing(
 
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == len(ERRORS) + 1
-    assert not out.exists()
+    assert published_files(out) == set()  # at most the build's own lock and cache
 
 
 def test_a_bug_costs_one_article_not_the_feed(

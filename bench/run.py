@@ -1,0 +1,152 @@
+"""``make bench``: cold and warm build times, throughput and peak memory against a floor.
+
+For each size, in a scratch folder (``$BENCH_DIR`` or a temporary one; never in the repository):
+
+- *floor*: read every file and parse only its front matter with PyYAML's C loader, in one
+  process: the least any tool must do;
+- *cold*: ``build`` with an empty output folder (no cache);
+- *warm*: 10 new articles, then ``build`` again (the nightly case).
+
+Every measurement runs in its own child process: times are measured inside it (interpreter
+start-up excluded, for floor and build alike; the warm row also shows the whole command's
+wall time), peak memory is the child's maximum resident set (``wait4``). Generated files are
+older than the cache's racy window before a cold build, as they are in real use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import generate
+
+SIZES = (1_000, 10_000, 100_000)
+NEW = 10
+_CHILD = r"""
+import json, sys, time
+mode, folder, out = sys.argv[1:4]
+if mode == "floor":
+    import os, yaml
+    start = time.perf_counter()
+    for entry in os.scandir(folder):
+        with open(entry.path, encoding="utf-8") as stream:
+            text = stream.read()
+        yaml.load(text.split("---", 2)[1], Loader=yaml.CSafeLoader)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds}))
+else:
+    from pathlib import Path
+    from feedgen_miit import build, make_settings
+    settings = make_settings(Path(folder), output_dir=Path(out))
+    start = time.perf_counter()
+    report = build(settings)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "read": report.files_read,
+                      "entries": report.entries, "found": report.articles_found}))
+"""
+
+
+def measure(mode: str, folder: Path, out: Path) -> dict[str, float]:
+    """Run one measurement in a child process; add its wall time and peak memory (MB)."""
+    started = time.perf_counter()
+    with subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _CHILD, mode, str(folder), str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None  # noqa: S101
+        output = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"bench: {mode} over {folder} failed ({child.returncode})")
+    result: dict[str, float] = json.loads(output)
+    result["wall"] = time.perf_counter() - started
+    result["peak_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
+    return result
+
+
+def settle() -> None:
+    """Flush freshly written files and let them age past the cache's racy window."""
+    from feedgen_miit.scan import RACY_WINDOW_NS  # noqa: PLC0415 - only the bench needs it
+
+    os.sync()
+    time.sleep(RACY_WINDOW_NS / 1e9 + 0.2)
+
+
+def run(root: Path, sizes: tuple[int, ...]) -> list[str]:
+    """Measure every size; return the report's lines."""
+    lines = [
+        f"{'articles':>9} {'floor s':>8} {'cold s':>7} {'cold/floor':>10} {'art/s':>8} "
+        f"{'warm s':>7} {'warm cmd s':>10} {'warm/cold':>9} {'peak MB':>8}",
+    ]
+    verdicts: list[str] = []
+    for size in sizes:
+        folder = root / f"articles-{size}"
+        out = root / f"public-{size}"
+        shutil.rmtree(out, ignore_errors=True)
+        if not folder.is_dir() or sum(1 for _ in os.scandir(folder)) != size:
+            shutil.rmtree(folder, ignore_errors=True)
+            generate(folder, size)
+            settle()
+        measure("floor", folder, out)  # warms the page cache, as a nightly run finds it
+        floor = measure("floor", folder, out)
+        cold = measure("build", folder, out)
+        new = generate(folder, NEW, start=size)
+        warm = measure("build", folder, out)
+        for path in new:
+            path.unlink()
+        peak = max(cold["peak_mb"], warm["peak_mb"])
+        lines.append(
+            f"{size:>9,} {floor['seconds']:>8.2f} {cold['seconds']:>7.2f} "
+            f"{cold['seconds'] / floor['seconds']:>10.2f} {size / cold['seconds']:>8,.0f} "
+            f"{warm['seconds']:>7.3f} {warm['wall']:>10.3f} "
+            f"{warm['seconds'] / cold['seconds']:>9.1%} {peak:>8.0f}"
+        )
+        if size == 10_000:
+            verdicts.append(_verdict("cold 10,000 within 1.25x the floor", cold, floor, 1.25))
+        if size == 100_000:
+            verdicts.append(
+                f"{'met' if warm['seconds'] < 1 else 'MISSED'}: warm 100,000 + {NEW} new under 1 s"
+                f" ({warm['seconds']:.3f} s; whole command {warm['wall']:.3f} s)"
+            )
+            ratio = warm["seconds"] / cold["seconds"]
+            verdicts.append(
+                f"{'met' if ratio < 0.1 else 'MISSED'}: warm under 10% of cold ({ratio:.1%})"
+            )
+            verdicts.append(
+                f"{'met' if peak < 150 else 'MISSED'}: peak memory under 150 MB ({peak:.0f} MB)"
+            )
+    return [*lines, "", *verdicts]
+
+
+def _verdict(name: str, cold: dict[str, float], floor: dict[str, float], limit: float) -> str:
+    ratio = cold["seconds"] / floor["seconds"]
+    return f"{'met' if ratio <= limit else 'MISSED'}: {name} ({ratio:.2f}x)"
+
+
+def main() -> None:
+    """Command line: ``python -m bench.run [--sizes 1000,10000]``."""
+    parser = argparse.ArgumentParser(description="feedgen-miit benchmark")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    arguments = parser.parse_args()
+    sizes = tuple(int(size) for size in arguments.sizes.split(","))
+    configured = os.environ.get("BENCH_DIR")
+    with tempfile.TemporaryDirectory(prefix="feedgen-miit-bench-") as scratch:
+        root = Path(configured) if configured else Path(scratch)
+        root.mkdir(parents=True, exist_ok=True)
+        print(f"feedgen-miit benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+        print(f"files in {root}\n", flush=True)
+        for line in run(root, sizes):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Find the article files and their stat stamps fast enough to revisit 100,000 files nightly.
+
+The one walk of an articles folder, used by builds and by ``check`` alike. Hidden files and
+folders, editor backups (``name~``) and lock files (``.#name``, ``#name#``) are never articles;
+symlinked folders are followed once, so a symlink loop is not a hang; the order is
+``PurePosixPath``'s. It works on strings and ``os.scandir`` stats instead of ``Path`` objects:
+about ten times faster, which is what lets a warm rebuild stay under a second.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from .errors import ArticleError, ConfigError, display_path
+
+#: Files changed this close (in ns) to the scan may change again within the same timestamp
+#: tick without their stamp changing ("racy" files, as git calls them): check their content.
+RACY_WINDOW_NS = 3_000_000_000
+
+
+class Found(NamedTuple):
+    """One article file: where it is, and a stamp that changes when the file may have."""
+
+    source: str  #: relative to the articles folder, '/'-separated
+    stamp: int  #: hash of size, mtime, ctime and inode; 0 when the file cannot be stat'ed
+    racy: bool  #: changed so recently that an unchanged stamp proves nothing
+
+
+class ScanResult(NamedTuple):
+    """The article files found, and one error per file or folder that cannot be an article."""
+
+    found: list[Found]
+    problems: list[ArticleError]
+
+
+def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int) -> ScanResult:
+    """Every article file under ``root``, in path order, with what could not be looked at.
+
+    An unreadable subfolder or a file name that is not UTF-8 is a problem (its articles are
+    left out); an unreadable ``root`` is a :class:`ConfigError`: nothing can be built.
+    """
+    wanted = _matcher(patterns)
+    found: list[Found] = []
+    problems: list[ArticleError] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    racy_after = now_ns - RACY_WINDOW_NS
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            info = os.stat(folder)  # noqa: PTH116 - strings, not Paths: ten times faster
+            if (info.st_dev, info.st_ino) in seen_dirs:
+                return
+            seen_dirs.add((info.st_dev, info.st_ino))
+            entries = os.scandir(folder)
+        except OSError as error:
+            if not prefix:
+                raise ConfigError(
+                    f"{display_path(root)}: cannot read the articles folder: "
+                    f"{error.strerror or error}"
+                ) from None
+            problems.append(
+                ArticleError(
+                    Path(folder),
+                    f"cannot read this folder ({error.strerror or error}); "
+                    "its articles were left out: fix its permissions",
+                )
+            )
+            return
+        folders: list[tuple[str, str]] = []
+        with entries:  # one entry at a time: a folder may hold 100,000 files
+            for entry in entries:
+                name = entry.name
+                if _is_dir(entry):
+                    if not name.startswith("."):
+                        folders.append((entry.path, name))
+                    continue
+                if not wanted(name):
+                    continue
+                if not _is_utf8(prefix + name):
+                    problems.append(
+                        ArticleError(
+                            Path(entry.path),
+                            "the file name is not valid UTF-8: rename the file "
+                            "(ids are made from it)",
+                        )
+                    )
+                    continue
+                try:
+                    stat = entry.stat()
+                except OSError:  # a dangling symlink: the loader reports it
+                    found.append(Found(prefix + name, 0, True))
+                    continue
+                mtime, ctime = stat.st_mtime_ns, stat.st_ctime_ns
+                found.append(
+                    Found(
+                        prefix + name,
+                        hash((stat.st_size, mtime, ctime, stat.st_ino)) or 1,
+                        mtime >= racy_after or ctime >= racy_after,
+                    )
+                )
+        for path, name in folders:
+            walk(path, f"{prefix}{name}/")
+
+    walk(os.fspath(root), "")
+    if any("/" in item.source for item in found):
+        found.sort(key=lambda item: path_order(item.source))
+    else:
+        found.sort()
+    return ScanResult(found, problems)
+
+
+def _is_utf8(name: str) -> bool:
+    # os.scandir hands undecodable bytes over as lone surrogates (PEP 383).
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def path_order(source: str) -> str:
+    """Sort key giving PurePosixPath's order: '/' sorts before any character a name holds."""
+    return source.replace("/", "\0")
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+@lru_cache(maxsize=8)
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """One compiled regex doing what ``fnmatch.fnmatchcase`` does for each pattern."""
+    # Hidden files, editor backups (name~) and lock files (.#name, #name#) are never articles.
+    junk = r"(?![.#])(?!.*~\Z)"
+    either = "|".join(fnmatch.translate(p) for p in patterns) or "(?!)"
+    return re.compile(f"{junk}(?:{either})", re.DOTALL).match

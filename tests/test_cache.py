@@ -1,0 +1,400 @@
+"""Incremental builds: the cache saves work and never changes the output."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from feedgen_miit import (
+    ArticleError,
+    NoArticlesError,
+    Settings,
+    build,
+    load_folder,
+    make_settings,
+)
+from feedgen_miit import pipeline as pipeline_module
+from feedgen_miit.cache import CACHE_NAME, cache_path
+from feedgen_miit.loader import discover
+from feedgen_miit.scan import RACY_WINDOW_NS, scan
+from tests.atomcheck import NS, assert_valid_atom
+from tests.conftest import ARTICLE, WriteArticle
+
+
+def article(title: str, date: str, *, extra: str = "", body: str = "<p>正文。</p>") -> str:
+    """An article in the real format with the given title, date and body."""
+    return (
+        f"\n---\ntitle: '{title}'\ncategories:\n - 金融\nauthor: 新浪财经\n"
+        f"date: {date}\n{extra}---\n\n<div>\n{body}\n</div>\n"
+    )
+
+
+def age(path: Path, seconds: float = 3600) -> None:
+    """Make a file look written ``seconds`` ago (the cache trusts stamps only of older files)."""
+    when = time.time_ns() - int(seconds * 1e9)
+    os.utime(path, ns=(when, when))
+
+
+def age_ctime(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ctime cannot be set; shrink the racy window instead, as if the files were old."""
+    monkeypatch.setattr("feedgen_miit.scan.RACY_WINDOW_NS", -(10**18))
+
+
+@pytest.fixture
+def folder(write_article: WriteArticle, articles_dir: Path) -> Path:
+    """Six articles, one per day."""
+    for day in range(1, 7):
+        write_article(f"{day:03d}_a.txt", article(f"第{day}篇", f"2024-03-0{day}T08:00:00+08:00"))
+    return articles_dir
+
+
+def fresh_build(settings: Settings) -> bytes:
+    """What a build with no cache at all publishes for the same folder."""
+    scratch = settings.output_dir.parent / "fresh-output"
+    build(replace(settings, output_dir=scratch, cache=False))
+    return (scratch / settings.feed_filename).read_bytes()
+
+
+def test_a_rebuild_with_no_change_reads_nothing_and_writes_nothing(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    first = build(settings)
+    assert (first.files_read, first.bodies_sanitized, first.entries) == (6, 6, 6)
+    feed = settings.output_dir / "atom.xml"
+    before = feed.stat()
+    second = build(settings)
+    assert (second.files_read, second.bodies_sanitized) == (0, 0)
+    assert second.written == ()
+    assert feed in second.unchanged
+    assert (feed.stat().st_mtime_ns, feed.stat().st_ino) == (before.st_mtime_ns, before.st_ino)
+
+
+def test_a_changed_article_changes_only_its_entry_and_the_feed_updated(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    feed = settings.output_dir / "atom.xml"
+    old = etree.fromstring(feed.read_bytes())
+    (folder / "003_a.txt").write_text(
+        article(
+            "第3篇（更新）",
+            "2024-03-03T08:00:00+08:00",
+            extra="updated: 2024-03-09T10:00:00+08:00\n",
+            body="<p>更正后的正文。</p>",
+        ),
+        encoding="utf-8",
+    )
+    report = build(settings)
+    assert (report.files_read, report.bodies_sanitized) == (1, 1)
+    new = etree.fromstring(feed.read_bytes())
+    assert_valid_atom(feed.read_bytes())
+
+    def entries(root: etree._Element) -> dict[str, str]:
+        found = root.xpath("atom:entry", namespaces=NS)
+        assert isinstance(found, list)
+        return {
+            str(entry.findtext("{http://www.w3.org/2005/Atom}id")): etree.tostring(
+                entry, encoding="unicode"
+            )
+            for entry in found
+            if isinstance(entry, etree._Element)
+        }
+
+    before, after = entries(old), entries(new)
+    assert before.keys() == after.keys()
+    changed = [entry_id for entry_id in before if before[entry_id] != after[entry_id]]
+    assert len(changed) == 1
+    assert "更正后的正文" in after[changed[0]]
+
+    def head(root: etree._Element) -> list[bytes]:
+        return [etree.tostring(child) for child in root if child.tag != f"{{{NS['atom']}}}entry"]
+
+    differing = [b for a, b in zip(head(old), head(new), strict=True) if a != b]
+    assert len(differing) == 1
+    assert b">2024-03-09T02:00:00+00:00</updated>" in differing[0]  # the feed's <updated>
+
+
+def test_a_touched_file_is_hashed_not_parsed(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    age(folder / "002_a.txt", 60)
+    report = build(settings)
+    assert (report.files_read, report.bodies_sanitized) == (1, 0)
+    assert report.written == ()
+
+
+def test_new_content_with_the_old_size_and_mtime_is_seen(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    path = folder / "006_a.txt"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("第6篇", "第8篇"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    build(settings)
+    assert "第8篇" in (settings.output_dir / "atom.xml").read_text(encoding="utf-8")
+
+
+def test_files_changed_during_the_racy_window_are_checked_again(
+    folder: Path, settings: Settings
+) -> None:
+    # The files were just written: their stamps are not trusted until they are older.
+    build(settings)
+    report = build(settings)
+    assert report.files_read == 6
+    assert report.bodies_sanitized == 0
+    assert RACY_WINDOW_NS >= 2_000_000_000  # covers filesystems with 2-second timestamps
+
+
+def test_a_deleted_article_leaves_the_feed_and_the_cache(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    (folder / "006_a.txt").unlink()
+    report = build(settings)
+    assert (report.articles_found, report.entries) == (5, 5)
+    assert "第6篇" not in (settings.output_dir / "atom.xml").read_text(encoding="utf-8")
+    with sqlite3.connect(cache_path(settings)) as db:
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone() == (5,)
+
+
+def test_a_settings_change_that_shapes_articles_starts_the_cache_afresh(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    assert build(replace(settings, limit=3)).files_read == 0  # output-only setting
+    report = build(replace(settings, timezone="UTC", limit=3))
+    assert report.files_read == 6
+
+
+DAMAGE = {
+    "truncated": lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),
+    "empty": lambda path: path.write_bytes(b""),
+    "not a database": lambda path: path.write_bytes(b"feedgen-miit " * 500),
+    "scribbled pages": lambda path: path.write_bytes(
+        path.read_bytes()[:1024] + os.urandom(2048) + path.read_bytes()[3072:]
+    ),
+}
+
+
+def _tamper(path: Path, sql: str) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute(sql)
+
+
+TAMPERING = {
+    "old format": "UPDATE meta SET value = '0' WHERE key = 'format'",
+    "other fingerprint": "UPDATE meta SET value = 'x' WHERE key = 'fingerprint'",
+    "a row's title": "UPDATE articles SET record = replace(record, '第5篇', '假标题')",
+    "a row's date": "UPDATE articles SET published = published + 1",
+    "an entry's html": "UPDATE articles SET entry = replace(entry, '正文', '<script>x()</script>')",
+    "a dropped table": "DROP TABLE articles",
+    "a wrong type": "UPDATE articles SET record = 42",
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_cache_is_rebuilt_silently(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    expected = (settings.output_dir / "atom.xml").read_bytes()
+    (settings.output_dir / "atom.xml").unlink()
+    DAMAGE[damage](cache_path(settings))
+    report = build(settings)
+    assert (settings.output_dir / "atom.xml").read_bytes() == expected
+    assert report.complete
+    assert build(settings).files_read == 0  # and the new cache works
+
+
+def test_a_cache_that_cannot_be_replaced_is_done_without(
+    folder: Path, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    build(settings)
+    expected = (settings.output_dir / "atom.xml").read_bytes()
+    cache_path(settings).unlink()
+    cache_path(settings).mkdir()  # never deleted: it is not ours
+    report = build(settings)
+    assert report.files_read == 6
+    assert (settings.output_dir / "atom.xml").read_bytes() == expected
+    assert cache_path(settings).is_dir()
+    assert "cannot use a cache here" in caplog.text
+
+
+@pytest.mark.parametrize("change", sorted(TAMPERING))
+def test_a_tampered_cache_never_changes_the_output(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    expected = (settings.output_dir / "atom.xml").read_bytes()
+    _tamper(cache_path(settings), TAMPERING[change])
+    build(settings)
+    assert (settings.output_dir / "atom.xml").read_bytes() == expected
+
+
+def test_without_the_cache_nothing_is_kept(folder: Path, settings: Settings) -> None:
+    build(replace(settings, cache=False))
+    assert not (settings.output_dir / CACHE_NAME).exists()
+    assert build(replace(settings, cache=False)).files_read == 6
+
+
+def test_the_cache_can_live_elsewhere(folder: Path, settings: Settings, tmp_path: Path) -> None:
+    elsewhere = replace(settings, cache_dir=tmp_path / "cache")
+    build(elsewhere)
+    assert not (settings.output_dir / CACHE_NAME).exists()
+    assert [path.parent for path in (tmp_path / "cache").iterdir()] == [tmp_path / "cache"]
+    assert cache_path(elsewhere).exists()
+
+
+def test_duplicates_and_bad_files_are_reported_as_the_loader_does(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    write_article("a.txt", article("甲", "2024-01-01", extra="id: same\n"))
+    write_article("b.txt", article("乙", "2024-01-02", extra="id: same\n"))
+    write_article("c/d.txt", article("丙", "2024-01-03", extra="id: same\n"))
+    write_article("c-d.txt", article("丁", "2024-01-04"))
+    write_article("broken.txt", "no front matter\n")
+    expected = [str(problem) for problem in load_folder(settings).problems]
+    for _ in range(2):  # cold, then from the cache
+        report = build(settings)
+        assert [str(problem) for problem in report.problems] == expected
+        assert report.articles_found == len(load_folder(settings).articles)
+
+
+def test_problems_from_worker_processes_keep_their_details(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_module, "PARALLEL_MIN", 1)
+    for number in range(6):
+        write_article(f"{number}.txt", article(f"第{number}篇", f"2024-01-0{number + 1}"))
+    write_article("bad.txt", article("坏", "not a date"))
+    pooled = build(replace(settings, jobs=2))
+    alone = build(replace(settings, jobs=1, cache=False))
+    assert [str(problem) for problem in pooled.problems] == [
+        str(problem) for problem in alone.problems
+    ]
+    assert pooled.problems[0].line == 7
+    assert pooled.problems[0].path == settings.articles_dir / "bad.txt"
+
+
+def test_same_dates_are_ordered_by_path_as_without_a_cache(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    for name in ("b.txt", "a/z.txt", "a-b.txt", "c.txt", "a.txt"):
+        write_article(name, article(name, "2024-01-01T00:00:00Z"))
+    limited = replace(settings, limit=3)
+    build(limited)
+    assert (limited.output_dir / "atom.xml").read_bytes() == fresh_build(limited)
+
+
+def test_unreadable_bodies_make_room_for_older_articles(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline_module.make_entry
+
+    def failing(article: object, settings: Settings) -> object:
+        if "第6篇" in str(getattr(article, "title", "")) or "第5篇" in str(
+            getattr(article, "title", "")
+        ):
+            raise ArticleError(Path("x"), "cannot read the file")
+        return real(article, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline_module, "make_entry", failing)
+    monkeypatch.setattr(pipeline_module, "_SPARE", 0)
+    report = build(replace(settings, limit=3))
+    assert report.entries == 3
+    assert len(report.problems) == 2
+    feed = (settings.output_dir / "atom.xml").read_text(encoding="utf-8")
+    assert ["第4篇" in feed, "第3篇" in feed, "第2篇" in feed] == [True, True, True]
+
+
+def test_scan_keeps_articles_skips_junk_and_sorts_like_paths(
+    articles_dir: Path, write_article: WriteArticle
+) -> None:
+    names = ["a.txt", "a-b.txt", "a/b.txt", "a/c/d.md", "B.html", ".hidden.txt", "x.txt~"]
+    names += [".#lock.txt", "#x.txt#", ".git/config.txt", "deep/.cache/e.txt", "n.jpg"]
+    for name in names:
+        write_article(name, ARTICLE)
+    (articles_dir / "loop").symlink_to(articles_dir)
+    (articles_dir / "dangling.txt").symlink_to(articles_dir / "missing")
+    patterns = ("*.txt", "*.md", "*.html")
+    result = scan(articles_dir, patterns, now_ns=0)
+    # '/' sorts before every other character, as in PurePosixPath; the loop is walked once.
+    expected = ["B.html", "a/b.txt", "a/c/d.md", "a-b.txt", "a.txt", "dangling.txt"]
+    assert [item.source for item in result.found] == expected
+    assert result.problems == []
+    assert discover(articles_dir, patterns) == [articles_dir / name for name in expected]
+
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "edit", "touch", "delete", "duplicate", "break"]),
+        st.integers(min_value=0, max_value=5),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@hypothesis_settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(operations=OPERATIONS)
+def test_a_cached_build_always_equals_a_build_without_cache(
+    tmp_path_factory: pytest.TempPathFactory, operations: list[tuple[str, int]]
+) -> None:
+    root = tmp_path_factory.mktemp("property")
+    articles = root / "articles"
+    articles.mkdir()
+    settings = make_settings(articles, output_dir=root / "public", limit=4)
+    for number in range(4):
+        (articles / f"{number}.txt").write_text(
+            article(f"第{number}篇", f"2024-01-0{number + 1}"), encoding="utf-8"
+        )
+    build(settings)
+    for step, (kind, number) in enumerate(operations):
+        path = articles / f"{number}.txt"
+        if kind == "add" or (kind in {"edit", "touch"} and not path.exists()):
+            path.write_text(article(f"新{step}", f"2024-02-0{number + 1}"), encoding="utf-8")
+        elif kind == "edit":
+            path.write_text(
+                path.read_text(encoding="utf-8").replace("正文", f"正文{step}"), encoding="utf-8"
+            )
+        elif kind == "touch":
+            age(path, step)
+        elif kind == "delete":
+            path.unlink(missing_ok=True)
+        elif kind == "duplicate":
+            path.write_text(article("重复", "2024-03-01", extra="id: dup\n"), encoding="utf-8")
+        else:
+            path.write_text("---\ntitle: [\n---\n", encoding="utf-8")
+        try:
+            report = build(settings)
+        except NoArticlesError:
+            continue
+        assert (settings.output_dir / "atom.xml").read_bytes() == fresh_build(settings)
+        fresh = build(replace(settings, output_dir=root / "fresh-output", cache=False))
+        assert [str(p) for p in report.problems] == [str(p) for p in fresh.problems]
+        assert report.articles_found == fresh.articles_found

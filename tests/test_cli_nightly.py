@@ -1,0 +1,140 @@
+"""The command line as cron runs it: silent on success, clear when another build runs, a
+progress bar only for a person at a terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from feedgen_miit.cli import _ProgressBar, main
+from feedgen_miit.publish import LOCK_NAME
+from tests.conftest import ARTICLE
+from tests.golden import EXAMPLES, ROOT
+
+HOLD_LOCK = """
+import fcntl, os, sys, time
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """An output folder after one successful build of the examples."""
+    out = tmp_path / "public"
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "--out", str(out)])
+    assert (result.exit_code, result.output) == (0, "")
+    return out
+
+
+def test_a_clean_run_prints_nothing_and_v_tells_what_it_did(built: Path) -> None:
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["build", str(EXAMPLES), "--out", str(built)])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    verbose = runner.invoke(main, ["build", str(EXAMPLES), "--out", str(built), "-v"])
+    assert verbose.exit_code == 0
+    assert verbose.stdout == ""
+    assert verbose.stderr == (
+        "feedgen-miit: 5 entries of 5 articles; 0 files written, 15 unchanged; "
+        "0 article files read, 0 bodies sanitized (the rest from the cache)\n"
+    )
+
+
+@pytest.fixture
+def held(built: Path) -> Iterator[Path]:
+    """The output folder while another process holds its lock."""
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(built / LOCK_NAME)],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "locked\n"
+        yield built
+        holder.kill()
+
+
+def test_a_concurrent_run_is_refused_cleanly(held: Path) -> None:
+    before = (held / "atom.xml").read_bytes()
+    result = CliRunner().invoke(
+        main,
+        ["build", str(EXAMPLES), "--out", str(held), "--lock-timeout", "0.3", "--title", "新"],
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"feedgen-miit: error: {held / LOCK_NAME}: another feedgen-miit build is writing"
+    )
+    assert "gave up after waiting 0.3 s. Nothing was published." in result.stderr
+    assert (held / "atom.xml").read_bytes() == before
+
+
+def test_no_progress_bar_for_short_work_or_off_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with _ProgressBar() as progress:
+        for done in range(1, 11):
+            progress(done, 10)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_the_progress_bar_shows_on_a_terminal(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for number in range(_ProgressBar.MINIMUM):
+        (articles / f"{number:05d}.txt").write_text(ARTICLE.replace("工信部", f"第{number}"))
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "feedgen_miit", "build", str(articles), "--out", str(tmp_path)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        cwd=ROOT,
+    ) as process:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: the build ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=120) in {0, 3}
+    os.close(leader)
+    assert b"reading articles" in shown
+    assert f"{_ProgressBar.MINIMUM}/{_ProgressBar.MINIMUM}".encode() in shown or b"100%" in shown
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.3, 0.6])
+def test_a_build_killed_at_any_moment_leaves_a_whole_feed(tmp_path: Path, delay: float) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for number in range(300):
+        (articles / f"{number:04d}.txt").write_text(ARTICLE.replace("工信部", f"第{number}"))
+    out = tmp_path / "public"
+    command = [sys.executable, "-m", "feedgen_miit", "build", str(articles), "--out", str(out)]
+    subprocess.run([*command, "--limit", "5"], check=True, cwd=ROOT)
+    old = (out / "atom.xml").read_bytes()
+    with subprocess.Popen(command, cwd=ROOT) as process:
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+    published = (out / "atom.xml").read_bytes()
+    subprocess.run(command, check=True, cwd=ROOT, timeout=120)  # the lock is not stale
+    new = (out / "atom.xml").read_bytes()
+    assert published in {old, new}
+    hidden = sorted(path.name for path in out.iterdir() if path.name.startswith("."))
+    assert hidden == [".feedgen-miit-cache.sqlite", ".feedgen-miit.lock"]  # no leftovers

@@ -1,0 +1,328 @@
+"""Publishing: checked before writing, all or nothing, atomic, idempotent, one build at a time."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from feedgen_miit import PublishError, build, make_settings
+from feedgen_miit import validate as validate_module
+from feedgen_miit.publish import LOCK_NAME, LockTimeoutError, output_lock, publish
+from tests.atomcheck import SCHEMA, atom_problems
+from tests.golden import EXAMPLES, GOLDEN
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+GOOD = (GOLDEN / "atom.xml").read_bytes()
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    """An output folder holding a published feed (the golden one)."""
+    folder = tmp_path / "public"
+    publish(folder, {"atom.xml": GOOD})
+    return folder
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` (hidden ones included) with its bytes."""
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def newer_feed() -> bytes:
+    """A valid feed with other bytes than the published one."""
+    return GOOD.replace(b"<title>", b"<title>New: ", 1)
+
+
+def test_the_shipped_schema_is_the_test_copy() -> None:
+    shipped = files("feedgen_miit").joinpath("schemas", "atom.rng").read_bytes()
+    assert shipped == SCHEMA.read_bytes()
+
+
+def test_publish_writes_a_readable_file(tmp_path: Path) -> None:
+    result = publish(tmp_path / "out", {"atom.xml": GOOD})
+    target = tmp_path / "out" / "atom.xml"
+    assert result.written == (target,)
+    assert result.unchanged == ()
+    assert target.read_bytes() == GOOD
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert sorted(path.name for path in target.parent.iterdir()) == ["atom.xml"]
+
+
+def test_unchanged_bytes_leave_the_file_untouched(published: Path) -> None:
+    before = (published / "atom.xml").stat()
+    result = publish(published, {"atom.xml": GOOD})
+    after = (published / "atom.xml").stat()
+    assert result.written == ()
+    assert result.unchanged == (published / "atom.xml",)
+    assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
+
+
+def test_a_replaced_file_keeps_its_mode(published: Path) -> None:
+    (published / "atom.xml").chmod(0o640)
+    publish(published, {"atom.xml": newer_feed()})
+    assert (published / "atom.xml").stat().st_mode & 0o777 == 0o640
+
+
+def _nodes(root: etree._Element, xpath: str) -> list[etree._Element]:
+    found = root.xpath(xpath, namespaces={"a": ATOM[1:-1]})
+    assert isinstance(found, list)
+    return [node for node in found if isinstance(node, etree._Element)]
+
+
+def _drop(xpath: str) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        for node in _nodes(root, xpath):
+            parent = node.getparent()
+            assert parent is not None
+            parent.remove(node)
+
+    return mutate
+
+
+def _set_text(xpath: str, text: str) -> Callable[[etree._Element], None]:
+    def mutate(root: etree._Element) -> None:
+        for node in _nodes(root, xpath):
+            node.text = text
+
+    return mutate
+
+
+MUTATIONS = {
+    "feed without id": _drop("/a:feed/a:id"),
+    "entry without title": _drop("/a:feed/a:entry[1]/a:title"),
+    "nobody is the author": _drop("//a:author"),
+    "entry without content or link": _drop("/a:feed/a:entry[1]/*[self::a:content or self::a:link]"),
+    "date without time zone": _set_text("/a:feed/a:updated", "2024-01-01T00:00:00"),
+    "date that is no date": _set_text("/a:feed/a:entry[1]/a:published", "yesterday"),
+}
+
+
+def mutated(name: str) -> bytes:
+    root = etree.fromstring(GOOD)
+    MUTATIONS[name](root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_the_checker_agrees_with_the_independent_one(name: str) -> None:
+    document = mutated(name)
+    assert atom_problems(document), "the mutation should break the feed"
+    assert validate_module.problems("atom.xml", document)
+
+
+def test_the_published_golden_feed_passes_both_checkers() -> None:
+    assert atom_problems(GOOD) == []
+    assert validate_module.problems("atom.xml", GOOD) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "reason"),
+    [
+        ("atom.xml", mutated("feed without id"), "Element feed failed to validate"),
+        ("atom.xml", mutated("nobody is the author"), "must have an atom:author"),
+        ("atom.xml", mutated("date without time zone"), "RFC 3339"),
+        ("atom.xml", GOOD[:-40], "not well-formed XML"),
+        ("feed.json", b'{"version": ', "not valid JSON"),
+    ],
+)
+def test_an_invalid_file_is_not_published(
+    published: Path, name: str, document: bytes, reason: str
+) -> None:
+    before = listing(published)
+    with pytest.raises(PublishError, match="nothing was published") as caught:
+        publish(published, {name: document})
+    assert reason in str(caught.value)
+    assert str(published / name) in str(caught.value)
+    assert listing(published) == before
+
+
+def test_one_invalid_file_stops_every_file(published: Path) -> None:
+    before = listing(published)
+    with pytest.raises(PublishError):
+        publish(published, {"atom.xml": newer_feed(), "other.xml": b"<unclosed>"})
+    assert listing(published) == before
+
+
+@pytest.mark.parametrize("name", ["../atom.xml", "/etc/atom.xml", ".hidden.xml", "a/../b.xml", ""])
+def test_output_names_stay_inside_the_folder(published: Path, name: str) -> None:
+    with pytest.raises(PublishError, match="not a valid output file name"):
+        publish(published, {name: GOOD})
+
+
+def test_files_in_subfolders_are_published(tmp_path: Path) -> None:
+    publish(tmp_path, {"atom.xml": GOOD, "categories/x.xml": GOOD})
+    assert (tmp_path / "categories" / "x.xml").read_bytes() == GOOD
+
+
+# -- failures injected at every step --------------------------------------------------------
+
+
+def _fail(code: int) -> Callable[..., object]:
+    def raiser(*args: object, **kwargs: object) -> object:
+        raise OSError(code, os.strerror(code))
+
+    return raiser
+
+
+def _fail_for_folders(real: Callable[[int], None]) -> Callable[[int], None]:
+    def fsync(descriptor: int) -> None:
+        if Path(f"/proc/self/fd/{descriptor}").is_dir():
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(descriptor)
+
+    return fsync
+
+
+STEPS: dict[str, tuple[object, str, Callable[..., object]]] = {
+    "temporary file (read-only folder)": (tempfile, "mkstemp", _fail(errno.EROFS)),
+    "write (disk full)": (os, "write", _fail(errno.ENOSPC)),
+    "fsync of the file": (os, "fsync", _fail(errno.EIO)),
+    "chmod": (os, "chmod", _fail(errno.EPERM)),
+    "rename": (os, "replace", _fail(errno.EIO)),
+    "fsync of the folder": (os, "fsync", _fail_for_folders(os.fsync)),
+}
+
+
+@pytest.mark.parametrize("step", sorted(STEPS))
+def test_a_failure_at_any_step_leaves_the_old_feed(
+    published: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    before = listing(published)
+    owner, name, replacement = STEPS[step]
+    monkeypatch.setattr(owner, name, replacement)
+    with pytest.raises(PublishError, match="nothing was published"):
+        publish(published, {"atom.xml": newer_feed(), "second.xml": GOOD})
+    monkeypatch.undo()
+    assert listing(published) == before  # byte-identical, and no temporary files left
+
+
+def test_a_rename_failing_on_the_second_file_puts_the_first_back(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(published, {"z.xml": GOOD})
+    before = listing(published)
+    real = os.replace
+    calls: list[object] = []
+
+    def replace_once(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace_once)
+    with pytest.raises(PublishError, match=r"z\.xml: cannot replace"):
+        publish(published, {"atom.xml": newer_feed(), "z.xml": newer_feed()})
+    monkeypatch.undo()
+    assert listing(published) == before
+
+
+def test_a_build_that_cannot_publish_exits_with_the_old_feed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "public"
+    build(make_settings(EXAMPLES, output_dir=output))
+    before = (output / "atom.xml").read_bytes()
+    monkeypatch.setattr(os, "write", _fail(errno.ENOSPC))
+    with pytest.raises(PublishError, match="No space left on device"):
+        build(make_settings(EXAMPLES, output_dir=output, title="Another title"))
+    monkeypatch.undo()
+    assert (output / "atom.xml").read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_is_reported(published: Path) -> None:
+    before = listing(published)
+    published.chmod(0o555)
+    try:
+        with pytest.raises(PublishError, match="Permission denied"):
+            publish(published, {"atom.xml": newer_feed()})
+    finally:
+        published.chmod(0o755)
+    assert listing(published) == before
+
+
+# -- the lock -------------------------------------------------------------------------------
+
+HOLDER = """
+import fcntl, os, sys, time
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+os.write(descriptor, f"{os.getpid()} 2026-01-01T00:00:00+0000\\n".encode())
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def lock_holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the output folder's lock (as a running build would)."""
+    folder = tmp_path / "public"
+    folder.mkdir(exist_ok=True)
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "locked"
+        yield process
+        process.kill()
+
+
+def test_a_second_build_waits_then_gives_up(
+    tmp_path: Path, lock_holder: subprocess.Popen[str]
+) -> None:
+    with (
+        pytest.raises(LockTimeoutError, match="another feedgen-miit build") as caught,
+        output_lock(tmp_path / "public", timeout=0.3),
+    ):
+        pytest.fail("the lock was taken twice")
+    assert f"pid {lock_holder.pid}" in str(caught.value)
+    assert "lock_timeout" in str(caught.value)
+
+
+def test_a_killed_build_leaves_no_stale_lock(
+    tmp_path: Path, lock_holder: subprocess.Popen[str]
+) -> None:
+    lock_holder.send_signal(signal.SIGKILL)
+    lock_holder.wait(timeout=10)
+    assert (tmp_path / "public" / LOCK_NAME).exists()
+    with output_lock(tmp_path / "public", timeout=0) as path:
+        assert path == tmp_path / "public" / LOCK_NAME
+
+
+def test_the_next_build_removes_what_a_killed_one_left(tmp_path: Path) -> None:
+    settings = make_settings(EXAMPLES, output_dir=tmp_path / "public")
+    build(settings)
+    # What a build killed between writing and renaming leaves (mkstemp names, hard links).
+    leftovers = [".atom.xml.k2j4_x9Q", ".atom.xml.0123456789ab.old"]
+    for name in leftovers:
+        (tmp_path / "public" / name).write_bytes(b"<half")
+    keep = [".atom.xml.notours", "atom.xml.bak", ".other.xml.k2j4_x9Q"]
+    for name in keep:
+        (tmp_path / "public" / name).write_bytes(b"user's")
+    build(settings)
+    names = {path.name for path in (tmp_path / "public").iterdir()}
+    assert not names & set(leftovers)
+    assert set(keep) <= names
+
+
+def test_the_lock_is_released_after_a_build(tmp_path: Path) -> None:
+    settings = make_settings(EXAMPLES, output_dir=tmp_path / "public", lock_timeout=0)
+    build(settings)
+    build(settings)
+    with output_lock(tmp_path / "public", timeout=0):
+        pass
