@@ -23,10 +23,10 @@ import feedparser
 import pytest
 from lxml import etree, html
 
+from tests.browser import CHROMIUM, chromium_command
 from tests.golden import GOLDEN_FILES
 
 NEWSBOAT = shutil.which("newsboat")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: No client may hang the suite: each run is stopped after this many seconds.
 CLIENT_TIMEOUT = 90
 CATEGORY_FEED = next(name for name in GOLDEN_FILES if name.startswith("categories/"))
@@ -149,22 +149,8 @@ def test_newsboat_fetches_the_feed_and_stores_every_entry(
 
 
 def _run_chromium(chromium: str, tmp_path: Path, *arguments: str) -> str:
-    return _run_client(
-        tmp_path,
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--no-default-browser-check",
-            f"--user-data-dir={tmp_path / 'chromium-profile'}",
-            *arguments,
-        ],
-    )
+    assert chromium == CHROMIUM
+    return _run_client(tmp_path, chromium_command(tmp_path / "chromium-profile", *arguments))
 
 
 def _text(element: etree._Element) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from feedgen_miit.sanitize import clean, clean_body
+from tests.browser import CHROMIUM
 from tests.xsscheck import (
-    CHROMIUM,
     Payload,
     harness_page,
     load_payloads,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from feedgen_miit.sanitize import (
     URL_ATTRIBUTES,
     URL_SCHEMES,
 )
+from tests.browser import chromium_command
 
 XSS_DATA = Path(__file__).parent / "data" / "xss"
 CORPORA = ("dompurify", "html5lib", "owasp", "extra")
@@ -119,7 +119,6 @@ def unsafe_parts(sanitized: str) -> list[str]:
 
 # -- the browser harness -----------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NONCE = "feedgen-miit-harness"
 #: Every script the page itself runs carries the nonce; anything else a payload brings in is
 #: blocked by the policy and reported as a violation, so nothing has to actually execute.
@@ -187,24 +186,7 @@ window.addEventListener("load", function () {{
 
 def run_in_chromium(page: Path, profile: Path) -> list[list[str]]:
     """Load ``page`` in headless Chromium; return what the harness recorded."""
-    assert CHROMIUM is not None
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        # Nothing leaves the machine: every host name fails to resolve at once.
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--virtual-time-budget=30000",
-        "--dump-dom",
-        page.as_uri(),
-    ]
+    command = chromium_command(profile, "--virtual-time-budget=30000", "--dump-dom", page.as_uri())
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     found = re.search(r"RESULTS(\[.*?\])</pre>", done.stdout, re.DOTALL)
     assert found, f"the page did not finish (exit {done.returncode}):\n{done.stderr[-2000:]}"
