@@ -10,9 +10,12 @@ articles only the ones selected are held in full.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -50,7 +53,10 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 #: Fewer new or changed files than this are read in this process (a pool costs ~50 ms).
 PARALLEL_MIN = 256
+#: Fewer bodies than this to sanitize are sanitized in this process (one takes ~4 ms).
+PARALLEL_RENDER_MIN = 16
 _CHUNK = 256
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _STORE_BATCH = 2000
 #: Candidates kept beyond ``limit`` in case some bodies turn out unreadable.
 _SPARE = 16
@@ -106,15 +112,18 @@ def build(
             f"{display_path(settings.articles_dir)}: articles folder not found (or not a folder)"
         )
     now = now or datetime.now(UTC)
-    with output_lock(settings.output_dir, timeout=settings.lock_timeout):
+    with (
+        output_lock(settings.output_dir, timeout=settings.lock_timeout),
+        _Pool(settings, now) as pool,
+    ):
         cache = ArticleCache.open(settings)
         try:
-            return _build(settings, cache, now, progress)
+            return _build(settings, cache, pool, progress)
         except CacheError as error:
             log.info("cache damaged (%s); reading every file again", error)
             cache.discard()
             cache = ArticleCache.open(settings)
-            return _build(settings, cache, now, progress)
+            return _build(settings, cache, pool, progress)
         finally:
             cache.close()
 
@@ -140,12 +149,12 @@ def check(settings: Settings, *, now: datetime | None = None) -> CheckReport:
 
 
 def _build(
-    settings: Settings, cache: ArticleCache, now: datetime, progress: Progress | None
+    settings: Settings, cache: ArticleCache, pool: _Pool, progress: Progress | None
 ) -> BuildReport:
     scanned = scan(settings.articles_dir, settings.patterns, now_ns=time.time_ns())
     stale = cache.compare(scanned.found)
     log.debug("%d article files, %d new or changed", len(scanned.found), len(stale))
-    failed = _read_stale(stale, cache, settings, now, progress)
+    failed = _read_stale(stale, cache, pool, progress)
     articles_found, duplicates = cache.usable()
     problems = [*scanned.problems, *failed.values()]
     problems.extend(
@@ -154,11 +163,10 @@ def _build(
     )
     excluded = {source for source, _, _ in duplicates}
     renderer = _Renderer(cache, settings, excluded=excluded)
+    categories = cache.category_names() if settings.write_category_feeds else []
+    renderer.prefetch([None, *categories], pool)
     entries = renderer.newest(category=None)
-    by_category: dict[str, list[Entry]] = {}
-    if settings.write_category_feeds:
-        for name in cache.category_names():
-            by_category[name] = renderer.newest(category=name)
+    by_category = {name: renderer.newest(category=name) for name in categories}
     problems.extend(renderer.failed.values())
     problems.sort(key=_by_path)
     cache.commit()  # what was read stays learned, even when nothing is published
@@ -217,6 +225,26 @@ class _Renderer:
                 return entries
             keep *= 2  # more bodies failed than spares were kept: rare; select more
 
+    def prefetch(self, categories: Sequence[str | None], pool: _Pool) -> None:
+        """Render, in the pool when there are many, every entry the feeds will likely need:
+        the newest ``limit`` of each category (``None``: of all)."""
+        wanted: dict[str, Article] = {}
+        for category in categories:
+            for source in self.cache.newest(
+                self.settings.limit, exclude=self.excluded, category=category
+            ):
+                if source in wanted or source in self._entries:
+                    continue
+                article = self.cache.article(source, self.settings)
+                cached = self.cache.entry(article)
+                if cached is None:
+                    wanted[source] = article
+                else:
+                    self._entries[source] = cached
+        articles = list(wanted.values())
+        for article, outcome in zip(articles, pool.render(articles), strict=True):
+            self._keep(article, outcome)
+
     def entry(self, source: str) -> Entry | None:
         """The entry of ``source`` (from the cache, or rendered now), ``None`` if it failed."""
         if source in self.failed:
@@ -226,29 +254,29 @@ class _Renderer:
             return entry
         article = self.cache.article(source, self.settings)
         entry = self.cache.entry(article)
-        if entry is None:
-            try:
-                entry = make_entry(article, self.settings)
-            except ArticleError as error:
-                self.failed[source] = error
-                return None
-            self.cache.store_entry(entry)
-            self.sanitized += 1
-        self._entries[source] = entry
-        return entry
+        if entry is not None:
+            self._entries[source] = entry
+            return entry
+        return self._keep(article, render_entry(article, self.settings))
+
+    def _keep(self, article: Article, outcome: Entry | ArticleError) -> Entry | None:
+        source = article.source.as_posix()
+        if isinstance(outcome, ArticleError):
+            self.failed[source] = outcome
+            return None
+        self.cache.store_entry(outcome)
+        self.sanitized += 1
+        self._entries[source] = outcome
+        return outcome
 
 
 def _read_stale(
-    stale: Sequence[_Job],
-    cache: ArticleCache,
-    settings: Settings,
-    now: datetime,
-    progress: Progress | None,
+    stale: Sequence[_Job], cache: ArticleCache, pool: _Pool, progress: Progress | None
 ) -> dict[str, ArticleError]:
     """Read new and changed files into the cache; return the errors of those that failed."""
     failed: dict[str, ArticleError] = {}
     rows: list[Row] = []
-    for done, (item, outcome) in enumerate(_read_all(stale, settings, now), start=1):
+    for done, (item, outcome) in enumerate(pool.read(stale), start=1):
         if isinstance(outcome, Row):
             rows.append(outcome)
             if len(rows) >= _STORE_BATCH:
@@ -272,32 +300,80 @@ _Job = tuple[Found, bytes | None]
 _worker_state: tuple[Settings, datetime] | None = None
 
 
-def _read_all(
-    jobs: Sequence[_Job], settings: Settings, now: datetime
-) -> Iterator[tuple[Found, _Outcome]]:
-    """Each job's outcome, in order; in a process pool when there are many."""
-    workers = settings.jobs or os.cpu_count() or 1
-    if len(jobs) < PARALLEL_MIN or workers < 2:
-        for job in jobs:
-            yield job[0], read_file(job, settings, now)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunks = [jobs[start : start + _CHUNK] for start in range(0, len(jobs), _CHUNK)]
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(settings, now),
-    ) as pool:
-        for chunk, outcomes in zip(chunks, pool.map(_read_chunk, chunks), strict=True):
+class _Pool:
+    """Reads files and renders entries, in a process pool once there is enough work for one.
+
+    The pool starts at the first call that needs it (a warm nightly build usually never does)
+    and serves both steps; each worker holds the settings and the build's clock.
+    """
+
+    def __init__(self, settings: Settings, now: datetime) -> None:
+        self.settings = settings
+        self.now = now
+        self.workers = settings.jobs or os.cpu_count() or 1
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+
+    def read(self, jobs: Sequence[_Job]) -> Iterator[tuple[Found, _Outcome]]:
+        """Each job's outcome, in order."""
+        if len(jobs) < PARALLEL_MIN or self.workers < 2:
+            for job in jobs:
+                yield job[0], read_file(job, self.settings, self.now)
+            return
+        chunks = [jobs[start : start + _CHUNK] for start in range(0, len(jobs), _CHUNK)]
+        for chunk, outcomes in zip(chunks, self._map(_read_chunk, chunks), strict=True):
             for job, outcome in zip(chunk, outcomes, strict=True):
                 yield job[0], _thaw(outcome)
 
+    def render(self, articles: Sequence[Article]) -> Iterator[Entry | ArticleError]:
+        """Each article's entry, or the error that kept it out, in order."""
+        if len(articles) < PARALLEL_RENDER_MIN or self.workers < 2:
+            for article in articles:
+                yield render_entry(article, self.settings)
+            return
+        for outcome in self._map(_render_one, articles):
+            yield outcome if isinstance(outcome, Entry) else _thaw_error(outcome)
 
-def _init_worker(settings: Settings, now: datetime) -> None:
+    def _map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+        if self._executor is None:
+            methods = multiprocessing.get_all_start_methods()
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork" if "fork" in methods else None),
+                initializer=_init_worker,
+                initargs=(self.settings, self.now, os.getpid()),
+            )
+        return self._executor.map(function, items)
+
+
+def _init_worker(settings: Settings, now: datetime, parent: int) -> None:
     global _worker_state  # noqa: PLW0603 - the pool's per-process state
     _worker_state = (settings, now)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the build that forked it ends, however it ends.
+
+    A forked worker holds copies of the parent's files, the output folder's lock among them:
+    a worker left behind by a killed build would keep every later build locked out.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before prctl() took effect
+        os._exit(1)
+
+
+def _render_one(article: Article) -> Any:
+    assert _worker_state is not None  # noqa: S101 - set by _init_worker
+    return _freeze(render_entry(article, _worker_state[0]))
 
 
 def _read_chunk(chunk: Sequence[_Job]) -> list[Any]:
@@ -331,7 +407,7 @@ def read_file(job: _Job, settings: Settings, now: datetime) -> _Outcome:
     )
 
 
-def _freeze(outcome: _Outcome) -> Any:
+def _freeze(outcome: Any) -> Any:
     # An ArticleError cannot be pickled as it is (its __init__ takes other arguments than
     # args): send its fields.
     if isinstance(outcome, ArticleError):
@@ -342,11 +418,23 @@ def _freeze(outcome: _Outcome) -> Any:
 def _thaw(frozen: Any) -> _Outcome:
     if frozen is None or isinstance(frozen, Row):
         return frozen
+    return _thaw_error(frozen)
+
+
+def _thaw_error(frozen: tuple[str, tuple[Path, str, int | None]]) -> ArticleError:
     _, (path, reason, line) = frozen
     return ArticleError(path, reason, line)
 
 
 # -- entries -----------------------------------------------------------------------------------
+
+
+def render_entry(article: Article, settings: Settings) -> Entry | ArticleError:
+    """:func:`make_entry`, with the error that keeps the article out returned, not raised."""
+    try:
+        return make_entry(article, settings)
+    except ArticleError as error:
+        return error
 
 
 def make_entry(article: Article, settings: Settings) -> Entry:

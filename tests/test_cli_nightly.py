@@ -8,6 +8,7 @@ import pty
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,8 +134,31 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_feed(tmp_path: Path, delay:
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGKILL)
     published = (out / "atom.xml").read_bytes()
+    # No worker outlives the killed build: a forked worker holds the lock file open.
+    assert _gone(str(articles), seconds=10)
     subprocess.run(command, check=True, cwd=ROOT, timeout=120)  # the lock is not stale
     new = (out / "atom.xml").read_bytes()
     assert published in {old, new}
     hidden = sorted(path.name for path in out.iterdir() if path.name.startswith("."))
     assert hidden == [".feedgen-miit-cache.sqlite", ".feedgen-miit.lock"]  # no leftovers
+
+
+def _gone(marker: str, *, seconds: float) -> bool:
+    """Whether, within ``seconds``, no process has ``marker`` on its command line (Linux)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for cmdline in proc.glob("[0-9]*/cmdline"):
+            try:
+                if marker.encode() in cmdline.read_bytes():
+                    alive.append(cmdline.parent.name)
+            except OSError:
+                continue  # the process ended while we looked
+        if not alive:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
