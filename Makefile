@@ -28,7 +28,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/feedgen-miit build examples/articles --out examples/public
-	@echo "Feeds written to examples/public/ (index.html lists them)"
+	@echo "Feed written to examples/public/atom.xml (rss.xml, feed.json, feeds.opml and index.html beside it)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

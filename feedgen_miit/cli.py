@@ -65,6 +65,18 @@ config_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help=f"Settings file.  [default: ./{CONFIG_NAME} if present]",
 )
+#: Options ``build`` and ``check`` share: both read the articles the same way.
+base_url_option = click.option(
+    "--base-url", help="Address the output folder is served at (relative URLs resolve to it)."
+)
+timezone_option = click.option(
+    "--timezone", help="Zone for dates written without one.  [default: Asia/Shanghai]"
+)
+max_file_bytes_option = click.option(
+    "--max-file-bytes",
+    type=click.IntRange(min=1),
+    help="Skip (and report) larger article files.  [default: 10485760]",
+)
 articles_argument = click.argument(
     "articles_dir", required=False, type=click.Path(file_okay=False, path_type=Path)
 )
@@ -79,7 +91,7 @@ articles_argument = click.argument(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write the feeds (atom.xml, rss.xml, feed.json...) into.  [default: public]",
 )
-@click.option("--base-url", help="Address the output folder is served at.")
+@base_url_option
 @click.option("--title", help="Feed title.")
 @click.option("--subtitle", help="Feed subtitle.")
 @click.option("--feed-id", help="The feed's permanent id (an IRI such as urn:uuid:...).")
@@ -91,18 +103,14 @@ articles_argument = click.argument(
     type=click.IntRange(min=0),
     help="Newest entries to include; 0 includes every article.  [default: 50]",
 )
-@click.option("--timezone", help="Zone for dates written without one.  [default: Asia/Shanghai]")
+@timezone_option
 @click.option(
     "--pattern",
     "patterns",
     multiple=True,
     help="File names that are articles; repeat for several.  [default: *.txt *.md *.html]",
 )
-@click.option(
-    "--max-file-bytes",
-    type=click.IntRange(min=1),
-    help="Skip (and report) larger files.  [default: 10485760]",
-)
+@max_file_bytes_option
 @click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
@@ -198,13 +206,9 @@ def build_command(
 @main.command("check", epilog=CHECK_EXIT_CODES_HELP)
 @articles_argument
 @config_option
-@click.option("--base-url", help="Address the feed is served at (relative URLs resolve to it).")
-@click.option("--timezone", help="Zone for dates written without one.  [default: Asia/Shanghai]")
-@click.option(
-    "--max-file-bytes",
-    type=click.IntRange(min=1),
-    help="Report article files larger than this.  [default: 10485760]",
-)
+@base_url_option
+@timezone_option
+@max_file_bytes_option
 @verbose_option
 def check_command(
     articles_dir: Path | None,
