@@ -235,12 +235,9 @@ class _Renderer:
             ):
                 if source in wanted or source in self._entries:
                     continue
-                article = self.cache.article(source, self.settings)
-                cached = self.cache.entry(article)
-                if cached is None:
-                    wanted[source] = article
-                else:
-                    self._entries[source] = cached
+                found = self._lookup(source)
+                if isinstance(found, Article):
+                    wanted[source] = found
         articles = list(wanted.values())
         for article, outcome in zip(articles, pool.render(articles), strict=True):
             self._keep(article, outcome)
@@ -252,12 +249,19 @@ class _Renderer:
         entry = self._entries.get(source)
         if entry is not None:
             return entry
+        found = self._lookup(source)
+        if isinstance(found, Entry):
+            return found
+        return self._keep(found, render_entry(found, self.settings))
+
+    def _lookup(self, source: str) -> Article | Entry:
+        """The cached entry of ``source`` (kept for later), else its article, to render."""
         article = self.cache.article(source, self.settings)
         entry = self.cache.entry(article)
-        if entry is not None:
-            self._entries[source] = entry
-            return entry
-        return self._keep(article, render_entry(article, self.settings))
+        if entry is None:
+            return article
+        self._entries[source] = entry
+        return entry
 
     def _keep(self, article: Article, outcome: Entry | ArticleError) -> Entry | None:
         source = article.source.as_posix()
