@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -53,7 +53,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .errors import ArticleError, ArticleWarning, ConfigError, display_path
 from .model import Article, Settings
 from .scan import scan
-from .text import one_line, strip_markup, xml_safe
+from .text import is_absolute_iri, one_line, strip_markup, xml_safe
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,6 @@ MAX_NESTING = 200
 #: An article dated later than this after the build's clock is an error (a typo in the year,
 #: or an embargoed article that must not be published yet).
 FUTURE_TOLERANCE = timedelta(days=1)
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+\Z")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -201,7 +200,7 @@ def check_article(
     text = _text(raw, path, warnings)
     parts = _split(text, path)
     meta = _parse_front_matter(parts, path, warnings)
-    zone = _zone(settings.timezone)
+    zone = settings.zone
     deadline = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
 
     def field_error(key: str, reason: str) -> ArticleError:
@@ -618,7 +617,7 @@ def _entry_id(
         if isinstance(raw, bool) or not isinstance(raw, str | int):
             raise field_error(key, f"'{key}' must be text, not {_kind(raw)}")
         given = xml_safe(str(raw)).strip()
-        if _ABSOLUTE_IRI.match(given):
+        if is_absolute_iri(given):
             return given
         return _name_based_id(feed_id, given)
     return _name_based_id(feed_id, str(source.with_suffix("")))
@@ -631,13 +630,3 @@ def _name_based_id(feed_id: str, key: str) -> str:
 @lru_cache(maxsize=8)
 def _feed_namespace(feed_id: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, feed_id)
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"time zone {name!r} is unknown; use an IANA name such as 'Asia/Shanghai'"
-        ) from None

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NewType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
 
 #: HTML that went through :func:`feedgen_miit.sanitize.clean`. Only ``sanitize`` creates one,
 #: and ``feed`` accepts nothing else, so mypy proves that raw HTML never reaches a feed.
@@ -91,6 +95,11 @@ class Settings:
     jobs: int = 0
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The time zone named by ``timezone``; :class:`ConfigError` if there is none."""
+        return _zone_named(self.timezone)
+
+    @property
     def self_url(self) -> str:
         """The address the Atom feed is served at."""
         return self.base_url + self.feed_filename
@@ -106,3 +115,13 @@ class FeedLink:
     format_name: str  #: e.g. ``Atom``, for people
     category: str | None = None  #: the category of a per-category feed
     entries: int = 0
+
+
+@lru_cache(maxsize=8)
+def _zone_named(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"timezone {name!r} is unknown; use an IANA name such as 'Asia/Shanghai' or 'UTC'"
+        ) from None

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from importlib.resources import files
-from zoneinfo import ZoneInfo
 
 from .model import Entry, FeedLink, Settings
 
@@ -102,7 +101,7 @@ def _entry_item(entry: Entry, settings: Settings) -> str:
     title = _text(article.title)
     if article.link:
         title = f'<a href="{_attr(article.link)}">{title}</a>'
-    local = article.published.astimezone(ZoneInfo(settings.timezone))
+    local = article.published.astimezone(settings.zone)
     when = f'<time datetime="{_attr(article.published.isoformat())}">{local:%Y-%m-%d %H:%M}</time>'
     tags = "".join(f" · {_text(name)}" for name in article.categories)
     return f'<li>{title} <span class="meta">{when}{tags}</span></li>'

@@ -12,6 +12,7 @@ import nh3
 # DEL and the C1 controls, which section 2.2 discourages: no text needs them, mis-decoded
 # text is full of them, and a reader that drops them could turn 'java\x7fscript:' into a URL.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+\Z")
 _SPACES = re.compile(r"\s+")  # in str patterns \s covers U+3000 IDEOGRAPHIC SPACE and NBSP
 
 
@@ -46,3 +47,8 @@ def strip_markup(text: str) -> str:
         return text
     # nh3 parses like a browser; with no tag allowed it keeps only the text, entity-escaped.
     return html.unescape(nh3.clean(text, tags=set()))
+
+
+def is_absolute_iri(text: str) -> bool:
+    """Whether ``text`` has a scheme and no white space, as an Atom id must (RFC 3987)."""
+    return _ABSOLUTE_IRI.match(text) is not None
