@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedgen_miit import ArticleError, Settings, load_article, load_folder, make_settings
-from feedgen_miit.loader import discover, read_body
+from feedgen_miit.loader import discover, read_article_bytes, read_body
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES
 
@@ -294,3 +295,31 @@ def test_title_markup_and_control_characters_are_removed(
 ) -> None:
     path = write_article("a.txt", with_front_matter(title="'<b>工信部</b>\x07 &amp; 新闻'"))
     assert load_article(path, settings=settings).title == "工信部 & 新闻"
+
+
+def _fstat_reporting(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make fstat() report ``size`` bytes, as if the file grew after it was looked at."""
+    real = os.fstat
+
+    def fstat(descriptor: int) -> os.stat_result:
+        info = real(descriptor)
+        return os.stat_result((*info[:6], size, *info[7:10]))
+
+    monkeypatch.setattr(os, "fstat", fstat)
+
+
+def test_a_file_that_grows_while_read_is_read_whole(
+    write_article: WriteArticle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_article("a.txt")
+    _fstat_reporting(10, monkeypatch)
+    assert read_article_bytes(path, 10 * 1024 * 1024) == path.read_bytes()
+
+
+def test_a_file_that_grows_past_the_cap_while_read_is_refused(
+    write_article: WriteArticle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_article("a.txt")
+    _fstat_reporting(10, monkeypatch)
+    with pytest.raises(ArticleError, match="over the 50-byte limit"):
+        read_article_bytes(path, 50)
