@@ -19,14 +19,7 @@ from feedgen_miit.cli import _ProgressBar, main
 from feedgen_miit.publish import LOCK_NAME
 from tests.conftest import ARTICLE
 from tests.golden import EXAMPLES, ROOT
-
-HOLD_LOCK = """
-import fcntl, os, sys, time
-descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
-fcntl.flock(descriptor, fcntl.LOCK_EX)
-print("locked", flush=True)
-time.sleep(60)
-"""
+from tests.locks import lock_held
 
 
 @pytest.fixture
@@ -54,15 +47,8 @@ def test_a_clean_run_prints_nothing_and_v_tells_what_it_did(built: Path) -> None
 @pytest.fixture
 def held(built: Path) -> Iterator[Path]:
     """The output folder while another process holds its lock."""
-    with subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(built / LOCK_NAME)],
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as holder:
-        assert holder.stdout is not None
-        assert holder.stdout.readline() == "locked\n"
+    with lock_held(built / LOCK_NAME):
         yield built
-        holder.kill()
 
 
 def test_a_concurrent_run_is_refused_cleanly(held: Path) -> None:

@@ -6,7 +6,6 @@ import errno
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from importlib.resources import files
@@ -20,6 +19,7 @@ from feedgen_miit import validate as validate_module
 from feedgen_miit.publish import LOCK_NAME, LockTimeoutError, output_lock, publish
 from tests.atomcheck import SCHEMA, atom_problems
 from tests.golden import EXAMPLES, GOLDEN
+from tests.locks import lock_held
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 GOOD = (GOLDEN / "atom.xml").read_bytes()
@@ -256,30 +256,14 @@ def test_a_read_only_folder_is_reported(published: Path) -> None:
 
 # -- the lock -------------------------------------------------------------------------------
 
-HOLDER = """
-import fcntl, os, sys, time
-descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
-fcntl.flock(descriptor, fcntl.LOCK_EX)
-os.write(descriptor, f"{os.getpid()} 2026-01-01T00:00:00+0000\\n".encode())
-print("locked", flush=True)
-time.sleep(60)
-"""
-
 
 @pytest.fixture
 def lock_holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the output folder's lock (as a running build would)."""
     folder = tmp_path / "public"
     folder.mkdir(exist_ok=True)
-    with subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)],
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as process:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "locked"
+    with lock_held(folder / LOCK_NAME) as process:
         yield process
-        process.kill()
 
 
 def test_a_second_build_waits_then_gives_up(
