@@ -180,7 +180,6 @@ def _build(
     files = render_outputs(entries, by_category, settings)
     remove_leftovers(settings.output_dir, files)
     result = publish(settings.output_dir, files)
-    cache.commit()
     return BuildReport(
         articles_found=articles_found,
         entries=len(entries),
@@ -207,13 +206,23 @@ class _Renderer:
     failed: dict[str, ArticleError] = field(default_factory=dict)  #: bodies that failed
     sanitized: int = 0  #: entries rendered afresh; the others came from the cache
     _entries: dict[str, Entry] = field(default_factory=dict)
+    _candidates: dict[str | None, list[str]] = field(default_factory=dict)  #: from prefetch
+
+    @property
+    def _selection_size(self) -> int:
+        """Candidates to select: ``limit`` and spares, in case some bodies fail (0: all)."""
+        limit = self.settings.limit
+        return limit + _SPARE if limit else 0
+
+    def _newest(self, keep: int, category: str | None) -> list[str]:
+        return self.cache.newest(keep, exclude=self.excluded, category=category)
 
     def newest(self, *, category: str | None) -> list[Entry]:
         """The newest ``limit`` usable entries (of ``category``), newest first."""
         limit = self.settings.limit
-        keep = limit + _SPARE if limit else 0
+        keep = self._selection_size
         while True:
-            candidates = self.cache.newest(keep, exclude=self.excluded, category=category)
+            candidates = self._candidates.pop(category, None) or self._newest(keep, category)
             entries: list[Entry] = []
             for source in candidates:
                 if limit and len(entries) >= limit:
@@ -229,10 +238,10 @@ class _Renderer:
         """Render, in the pool when there are many, every entry the feeds will likely need:
         the newest ``limit`` of each category (``None``: of all)."""
         wanted: dict[str, Article] = {}
+        limit = self.settings.limit
         for category in categories:
-            for source in self.cache.newest(
-                self.settings.limit, exclude=self.excluded, category=category
-            ):
+            candidates = self._candidates[category] = self._newest(self._selection_size, category)
+            for source in candidates[:limit] if limit else candidates:
                 if source in wanted or source in self._entries:
                     continue
                 found = self._lookup(source)
