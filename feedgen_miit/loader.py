@@ -61,7 +61,6 @@ log = logging.getLogger(__name__)
 # is not used: it falls back silently when the header is missing and loses line numbers.
 _BOUNDARY = re.compile(r"-{3,}[ \t]*$", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*\n)*")
-_YAML_ILLEGAL = re.compile("[\x7f-\x84\x86-\x9f]")  # C1 controls: legal XML, illegal YAML
 _YAML = YAMLHandler()  # CSafeLoader where libyaml is available: no Python object tags
 
 #: More YAML values than this means an alias bomb ("billion laughs"), not an article.
@@ -377,8 +376,9 @@ def _parse_front_matter(
             "this is not an article's metadata (YAML nesting attack?)",
             parts.front_matter_line,
         )
-    # Control characters would make YAML refuse the whole file; no field may keep them anyway.
-    text = _YAML_ILLEGAL.sub("", xml_safe(parts.front_matter))
+    # Control characters (C0 and C1; xml_safe removes both) would make YAML refuse the whole
+    # file, and no field may keep them anyway.
+    text = xml_safe(parts.front_matter)
     if text != parts.front_matter and warnings is not None:
         pairs = enumerate(zip(text, parts.front_matter, strict=False))
         first = next((i for i, (kept, read) in pairs if kept != read), len(text))
