@@ -1,8 +1,8 @@
 """Deterministic benchmark articles in the real scraped format.
 
 Front matter and boilerplate follow ``examples/articles/000_*.txt`` (a real Sina Finance file);
-bodies are 1-8 KB of Chinese sentences drawn from the real articles. The same ``count`` and
-``seed`` always give byte-identical files::
+bodies hold 1-8 KB of Chinese sentences drawn from the real articles, then its boilerplate.
+The same ``count`` and ``seed`` always give byte-identical files::
 
     python -m bench.generate /tmp/articles 10000
 """
@@ -42,14 +42,14 @@ def _sample_parts() -> tuple[list[str], str]:
 def article(index: int, rng: random.Random, sentences: list[str], tail: str) -> tuple[str, str]:
     """The file name and text of article number ``index``."""
     when = _OLDEST + timedelta(minutes=index * 41 + rng.randrange(40))
-    target = rng.randrange(1024, 8192)
+    target = rng.randrange(1024, 8192)  # bytes of text, before the boilerplate tail
     paragraphs: list[str] = []
-    size = len(tail.encode())
+    size = 0
     while size < target:
         paragraph = "".join(rng.choice(sentences) for _ in range(rng.randrange(1, 4)))
         paragraph = paragraph[: max((target - size) // 3, 20)]
         paragraphs.append(f"<p>\u3000\u3000{paragraph}</p>")
-        size += len(paragraphs[-1].encode()) + 1
+        size += len(paragraph.encode())
     title = rng.choice(sentences)[: rng.randrange(12, 30)].rstrip("。，")
     categories = "".join(f"\n - {name}" for name in rng.choice(_CATEGORY_SETS))
     text = (
