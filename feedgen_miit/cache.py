@@ -60,7 +60,7 @@ CREATE TABLE articles (
     source TEXT PRIMARY KEY,   -- the file, relative to the articles folder
     stamp INTEGER NOT NULL,    -- scan.Found.stamp when it was read
     verified INTEGER NOT NULL, -- 0: read while racy, check the content next time
-    digest BLOB NOT NULL,      -- BLAKE2b of the file's bytes
+    digest BLOB NOT NULL,      -- cache.content_digest() of the file's bytes
     published INTEGER NOT NULL,-- microseconds since 1970, UTC
     id TEXT NOT NULL,
     record TEXT NOT NULL,      -- the rest of the Article, JSON
@@ -111,8 +111,12 @@ class Row(NamedTuple):
 
 
 def content_digest(data: bytes) -> bytes:
-    """The content hash the cache compares when a file's stamp changed."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """The content hash the cache compares when a file's stamp changed.
+
+    SHA-256 (cut to 16 bytes) because CPUs compute it in hardware: under half the time of
+    BLAKE2b for an article, and every file of a cold build is hashed.
+    """
+    return hashlib.sha256(data).digest()[:16]
 
 
 def to_row(
@@ -150,13 +154,16 @@ def to_row(
         categories=article.categories,
         warnings=json.dumps(
             [[warning.reason, warning.line] for warning in warnings], ensure_ascii=False
-        ),
+        )
+        if warnings
+        else "[]",
     )
 
 
 def micros(moment: datetime) -> int:
     """An aware datetime as whole microseconds since 1970 (exact, unlike a float timestamp)."""
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    since = moment - _EPOCH
+    return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
 
 
 def from_micros(value: int) -> datetime:

@@ -323,3 +323,12 @@ def test_a_file_that_grows_past_the_cap_while_read_is_refused(
     _fstat_reporting(10, monkeypatch)
     with pytest.raises(ArticleError, match="over the 50-byte limit"):
         read_article_bytes(path, 50)
+
+
+def test_short_reads_are_continued_to_the_end_of_the_file(
+    write_article: WriteArticle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_article("a.txt")
+    real = os.read
+    monkeypatch.setattr(os, "read", lambda descriptor, size: real(descriptor, min(size, 7)))
+    assert read_article_bytes(path, 10 * 1024 * 1024) == path.read_bytes()

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import calendar
+import email.utils
 import shutil
+import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from feedgen_miit import ArticleError, NoArticlesError, build, clean, load_article, make_settings
+from feedgen_miit import (
+    ArticleError,
+    NoArticlesError,
+    build,
+    cache,
+    clean,
+    load_article,
+    loader,
+    make_settings,
+)
 from tests.atomcheck import assert_valid_atom
 from tests.xsscheck import unsafe_parts
 
@@ -192,3 +204,77 @@ def test_any_articles_give_a_valid_feed(
         return
     assert report.entries >= 1
     assert_valid_atom((folder / "public" / "atom.xml").read_bytes())
+
+
+# -- the loader's fast paths give what the general code gives -----------------------------------
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz")
+_MONTH_NAMES = (*(calendar.month_abbr[1:]), "Foo", "jun")
+_two_digits = st.one_of(st.integers(0, 99).map("{:02}".format), st.sampled_from(["7", "٢٣", "1 "]))
+
+
+_http_dates = st.tuples(
+    st.sampled_from(_DAY_NAMES),
+    _two_digits,
+    st.sampled_from(_MONTH_NAMES),
+    st.one_of(st.integers(0, 9999).map("{:04}".format), st.just("22")),
+    st.tuples(_two_digits, _two_digits, _two_digits).map(":".join),
+    st.sampled_from(["GMT", "UTC", "+0000", "-0000", "+0800", "GMT "]),
+).map(lambda parts: "{}, {} {} {} {} {}".format(*parts))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=_http_dates)
+@example(text="Mon, 01 Jan 0001 00:00:00 GMT")  # email.utils reads the year 0001 as 2001
+def test_the_http_date_fast_path_agrees_with_email_utils(text: str) -> None:
+    fast = loader._http_date(text)
+    if fast is not None:
+        assert fast == email.utils.parsedate_to_datetime(text)
+        assert fast.utcoffset() == timedelta(0)
+        assert loader._any_text_date(text) == fast
+
+
+def test_the_http_date_fast_path_takes_the_scraped_form() -> None:
+    assert loader._http_date("Tue, 21 Jun 2022 03:44:48 GMT") == datetime(
+        2022, 6, 21, 3, 44, 48, tzinfo=UTC
+    )
+
+
+_path_names = st.text(alphabet=".ab~ -_工", min_size=1, max_size=6).filter(
+    lambda name: name not in {".", ".."}
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(folders=st.lists(_path_names, max_size=3), name=_path_names)
+def test_without_suffix_is_python_311_with_suffix(folders: list[str], name: str) -> None:
+    source = "/".join([*folders, name])
+    expected = {"a.": "a.", "..txt": ".", ".txt": ".txt", "a.b.txt": "a.b", "...": "..."}
+    if name in expected and not folders:
+        assert loader.without_suffix(source) == expected[name]
+    if sys.version_info[:2] == (3, 11):
+        assert loader.without_suffix(source) == str(PurePosixPath(source).with_suffix(""))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    root=st.sampled_from(["/srv/articles", "articles", "/", "a/..", "/srv/articles/"]),
+    relative=st.lists(_path_names, min_size=1, max_size=3).map("/".join),
+)
+def test_the_source_of_a_path_is_relative_to(root: str, relative: str) -> None:
+    path = Path(root) / relative
+    expected = PurePosixPath(path.relative_to(Path(root)).as_posix())
+    assert loader._source(path, Path(root)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(moment=st.datetimes(timezones=st.timezones()))
+def test_micros_is_exact_and_round_trips(moment: datetime) -> None:
+    try:
+        expected = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:  # the zone's offset pushes it out of datetime's range
+        return
+    assert cache.micros(moment) == expected
+    # in UTC: a local time in a DST gap never compares equal across zones (PEP 495)
+    assert cache.from_micros(expected) == in_utc
