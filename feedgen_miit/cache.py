@@ -25,7 +25,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._version import __version__
@@ -141,7 +141,7 @@ def to_row(
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    source = article.source.as_posix()
+    source = article.source
     return Row(
         source=source,
         stamp=stamp,
@@ -358,7 +358,7 @@ class ArticleCache:
             title, updated, categories, author, thumbnail, link = json.loads(record)
             return Article(
                 path=settings.articles_dir / source,
-                source=PurePosixPath(source),
+                source=source,
                 id=entry_id,
                 title=title,
                 published=from_micros(published),
@@ -373,7 +373,7 @@ class ArticleCache:
 
     def entry(self, article: Article) -> Entry | None:
         """The cached sanitized entry of ``article``, if it was rendered before."""
-        source = article.source.as_posix()
+        source = article.source
         with self._guard():
             found = self._db.execute(
                 "SELECT entry, entry_checksum, digest FROM articles WHERE source = ?", (source,)
@@ -406,7 +406,7 @@ class ArticleCache:
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        source = entry.article.source.as_posix()
+        source = entry.article.source
         with self._guard():
             digest = self._db.execute(
                 "SELECT digest FROM articles WHERE source = ?", (source,)

@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -254,7 +254,7 @@ def read_body(article: Article, settings: Settings) -> str:
     return _split(_read_text(article.path, settings.max_file_bytes), article.path).body
 
 
-def _source(path: Path, root: Path) -> PurePosixPath:
+def _source(path: Path, root: Path) -> str:
     full, base = str(path), str(root)
     if os.sep == "/" and full.startswith(base) and full[len(base) : len(base) + 1] == "/":
         relative = full[len(base) + 1 :]  # relative_to() would parse both paths again
@@ -266,7 +266,7 @@ def _source(path: Path, root: Path) -> PurePosixPath:
         raise ArticleError(
             path, "the file name is not valid UTF-8: rename the file (ids are made from it)"
         ) from None
-    return PurePosixPath(relative)
+    return relative
 
 
 # -- reading and splitting -------------------------------------------------------------------
@@ -668,9 +668,7 @@ def _url(
 _join = lru_cache(maxsize=1024)(urljoin)
 
 
-def _entry_id(
-    meta: Mapping[str, Any], source: PurePosixPath, feed_id: str, field_error: _FieldError
-) -> str:
+def _entry_id(meta: Mapping[str, Any], source: str, feed_id: str, field_error: _FieldError) -> str:
     """The entry's permanent id: ``id``/``guid`` from the front matter, else the file's name.
 
     A given absolute IRI is kept as it is; any other key becomes a name-based UUID within the
@@ -686,7 +684,7 @@ def _entry_id(
         if is_absolute_iri(given):
             return given
         return _name_based_id(feed_id, given)
-    return _name_based_id(feed_id, without_suffix(str(source)))
+    return _name_based_id(feed_id, without_suffix(source))
 
 
 def without_suffix(source: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NewType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,7 +29,7 @@ class Article:
     """
 
     path: Path  #: the file, as found under the articles folder (for messages and re-reading)
-    source: PurePosixPath  #: the file relative to the articles folder, '/'-separated
+    source: str  #: the file relative to the articles folder, '/'-separated (scan.Found's)
     id: str  #: the entry's permanent Atom id (an IRI)
     title: str
     published: datetime  #: time-zone aware, in UTC

@@ -273,7 +273,7 @@ class _Renderer:
         return entry
 
     def _keep(self, article: Article, outcome: Entry | ArticleError) -> Entry | None:
-        source = article.source.as_posix()
+        source = article.source
         if isinstance(outcome, ArticleError):
             self.failed[source] = outcome
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -23,7 +23,7 @@ WHEN = datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)
 def make_entry(number: int, **changes: object) -> Entry:
     article = Article(
         path=Path(f"articles/{number:03d}.txt"),
-        source=PurePosixPath(f"{number:03d}.txt"),
+        source=f"{number:03d}.txt",
         id=f"urn:uuid:00000000-0000-4000-8000-{number:012d}",
         title=f"第{number}篇",
         published=WHEN + timedelta(hours=number),

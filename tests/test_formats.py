@@ -36,6 +36,7 @@ from feedgen_miit.model import Entry
 from feedgen_miit.outputs import category_path
 from feedgen_miit.pipeline import make_entry
 from feedgen_miit.sanitize import clean_body
+from feedgen_miit.scan import path_order
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES, GOLDEN, GOLDEN_FILES, published_files
@@ -67,7 +68,7 @@ OUTPUT_SWITCHES = {
 def demo_entries() -> tuple[Entry, ...]:
     """Every example article as an entry, newest first (the demo's limit exceeds them)."""
     settings = make_settings(EXAMPLES)
-    by_path = sorted(load_folder(settings).articles, key=lambda article: article.source)
+    by_path = sorted(load_folder(settings).articles, key=lambda article: path_order(article.source))
     ordered = sorted(by_path, key=lambda article: article.published, reverse=True)
     return tuple(make_entry(article, settings) for article in ordered)
 

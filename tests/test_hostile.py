@@ -250,7 +250,7 @@ def test_raw_control_characters_in_front_matter_are_removed_with_a_warning(
 def test_duplicate_id_first_by_path_wins(hostile_dir: Path) -> None:
     loaded = load_folder(make_settings(hostile_dir), now=NOW)
     (winner,) = [a for a in loaded.articles if a.id == "tag:example.org,2022:same"]
-    assert winner.source.name == "dup_id_a.txt"
+    assert winner.path.name == "dup_id_a.txt"
     (loser,) = [p for p in loaded.problems if p.path.name == "dup_id_b.txt"]
     assert str(winner.path) in loser.reason
 
@@ -382,7 +382,7 @@ def test_unreadable_files_and_folders_are_reported(shared_dir: Path) -> None:
 
     def task() -> list[str]:
         loaded = load_folder(settings, now=NOW)
-        return [str(a.source) for a in loaded.articles] + [str(p) for p in loaded.problems]
+        return [a.source for a in loaded.articles] + [str(p) for p in loaded.problems]
 
     result = _as_unprivileged(task)
 

@@ -35,7 +35,7 @@ def test_real_samples_load_with_every_field() -> None:
     settings = make_settings(EXAMPLES)
     result = load_folder(settings)
     assert result.problems == ()
-    article = next(a for a in result.articles if a.source.name == "000_27c21f8ea3a86f41.txt")
+    article = next(a for a in result.articles if a.path.name == "000_27c21f8ea3a86f41.txt")
     assert article.title == "工业和信息化部召开部分行业协会座谈会"
     assert article.published == datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)
     assert article.updated == article.published
@@ -193,7 +193,7 @@ def test_id_does_not_depend_on_the_order_or_number_of_files(
 ) -> None:
     alone = load_article(write_article("b.txt"), settings=settings).id
     write_article("a.txt", with_front_matter(title="另一篇"))
-    by_name = {a.source.name: a.id for a in load_folder(settings).articles}
+    by_name = {a.path.name: a.id for a in load_folder(settings).articles}
     assert by_name["b.txt"] == alone
     assert by_name["a.txt"] != alone
 
@@ -263,7 +263,7 @@ def test_a_bad_file_does_not_stop_the_others(
     bad = write_article("b.txt", with_front_matter(title=None))
     write_article("c.txt", with_front_matter(title="第三篇"))
     result = load_folder(settings)
-    assert [a.source.name for a in result.articles] == ["a.txt", "c.txt"]
+    assert [a.path.name for a in result.articles] == ["a.txt", "c.txt"]
     assert [(p.path, p.reason) for p in result.problems] == [
         (bad, "front matter: 'title' is missing or empty")
     ]

@@ -263,7 +263,7 @@ def test_without_suffix_is_python_311_with_suffix(folders: list[str], name: str)
 )
 def test_the_source_of_a_path_is_relative_to(root: str, relative: str) -> None:
     path = Path(root) / relative
-    expected = PurePosixPath(path.relative_to(Path(root)).as_posix())
+    expected = path.relative_to(Path(root)).as_posix()
     assert loader._source(path, Path(root)) == expected
 
 
