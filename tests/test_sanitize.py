@@ -15,6 +15,7 @@ from feedgen_miit.sanitize import (
     ALLOWED_TAGS,
     MAX_DEPTH,
     URL_SCHEMES,
+    CleanBody,
     clean,
     clean_body,
     summarize,
@@ -137,6 +138,36 @@ def test_very_deep_nesting_is_flattened_not_fatal() -> None:
     safe = clean("<div>" * depth + "深" + "</div>" * depth)
     assert "深" in safe
     assert safe.count("<div>") <= MAX_DEPTH + 1
+
+
+def test_an_editor_line_inside_dropped_boilerplate_still_names_the_editor() -> None:
+    body = (
+        '<div class="appendQr_wrap"><p class="article-editor">责任编辑：王翔</p></div><p>正文</p>'
+    )
+    result = clean_body(body, BASE)
+    assert (result.html, result.editor) == ("<p>正文</p>", "王翔")
+
+
+def test_the_first_editor_line_with_a_name_wins() -> None:
+    body = (
+        '<p class="article-editor"> </p><noscript><p class="article-editor">编辑：张倩</p>'
+        '</noscript><p class="article-editor">责任编辑：王蒙</p>'
+    )
+    assert clean_body(body, BASE) == CleanBody(SafeHtml(""), "张倩", None)
+
+
+def test_boilerplate_is_matched_by_one_whole_class_name() -> None:
+    safe = clean(
+        '<div class="x appendQr_wrap">a</div><div class="appendQr_wrap_x">b</div>'
+        '<div class="appendQr_Wrap">c</div>'
+    )
+    assert safe == "<div>b</div><div>c</div>"
+
+
+def test_markup_too_deep_keeps_its_text_but_not_its_comments_scripts_or_images() -> None:
+    inner = '<span>a<!--c--><script>s</script><image src="/x.png">b</span>'
+    safe = clean("<b>" * (MAX_DEPTH + 1) + inner + "</b>" * (MAX_DEPTH + 1), BASE)
+    assert safe == "<b>" * MAX_DEPTH + "ab" + "</b>" * MAX_DEPTH
 
 
 @pytest.mark.parametrize("body", real_bodies())
