@@ -19,11 +19,12 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urljoin
 
 import nh3
 from bs4 import BeautifulSoup, Tag
-from bs4.element import PageElement, PreformattedString
+from bs4.element import NavigableString, PageElement, PreformattedString
 
 from .model import SafeHtml
 from .text import one_line, truncate, xml_safe
@@ -144,8 +145,75 @@ def _one_pass(
     _drop_boilerplate(found)
     _flatten_deep_markup(found.too_deep)
     _normalize_urls(found, base_url)
-    fragment = root.decode_contents() if body is not None else str(soup)
+    fragment = _serialize_contents(root) if body is not None else str(soup)
     return editor, _whitelist(fragment)
+
+
+def _serialize_contents(root: Tag) -> str:
+    """``root.decode_contents()``, the same string, in about a third of the time.
+
+    bs4 runs every node through its formatter objects; this does the same for the plain
+    nodes left after stage 1: text (``&``, ``<``, ``>`` escaped), tags with string or
+    list attribute values (sorted, quoted as bs4 quotes them), void elements as ``<br/>``.
+    On anything else (e.g. a ``<meta charset>``, whose value bs4 rewrites, or text inside
+    ``<script>``) the whole fragment is left to bs4. It walks ``descendants`` and closes
+    tags by parent, as bs4's ``_event_stream`` does, so the structure is bs4's own.
+    """
+    pieces: list[str] = []
+    open_tags: list[Tag] = []
+    for node in root.descendants:
+        parent = node.parent
+        while open_tags and open_tags[-1] is not parent:
+            pieces.append(f"</{open_tags.pop().name}>")
+        node_type = type(node)
+        if node_type is NavigableString:
+            if parent is not None and parent.name in _RAW_TEXT_PARENTS:
+                return root.decode_contents()
+            pieces.append(_escape(cast(NavigableString, node)))
+        elif node_type is Tag:
+            opening = _opening_tag(cast(Tag, node))
+            if opening is None:
+                return root.decode_contents()
+            pieces.append(opening)
+            if not cast(Tag, node).is_empty_element:
+                open_tags.append(cast(Tag, node))
+        else:
+            return root.decode_contents()
+    pieces.extend(f"</{tag.name}>" for tag in reversed(open_tags))
+    return "".join(pieces)
+
+
+#: Tags whose text bs4's HTML formatter writes unescaped (its ``cdata_containing_tags``).
+_RAW_TEXT_PARENTS = frozenset({"script", "style"})
+
+
+def _escape(text: str) -> str:
+    # What bs4's "minimal" formatter does (EntitySubstitution.substitute_xml), without a regex.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _opening_tag(tag: Tag) -> str | None:
+    """The start tag bs4 writes for ``tag``; None if it is one this module leaves to bs4."""
+    if tag.prefix or tag.hidden:
+        return None
+    parts = ["<", tag.name]
+    for key, raw in sorted(tag.attrs.items()):
+        if isinstance(raw, list | tuple):
+            value = _escape(" ".join(raw))
+        elif type(raw) is str:
+            value = _escape(raw)
+        else:
+            return None  # e.g. a charset bs4 substitutes, or a boolean attribute
+        # Quoted as bs4 quotes: double quotes, single if the value holds a double one only.
+        if '"' not in value:
+            parts.append(f' {key}="{value}"')
+        elif "'" not in value:
+            parts.append(f" {key}='{value}'")
+        else:
+            quoted = value.replace('"', "&quot;")
+            parts.append(f' {key}="{quoted}"')
+    parts.append("/>" if tag.is_empty_element else ">")
+    return "".join(parts)
 
 
 def _body(soup: BeautifulSoup) -> Tag | None:
