@@ -150,85 +150,6 @@ def _one_pass(
     return editor, _whitelist(fragment)
 
 
-def _serialize_contents(root: Tag) -> str:
-    """``root.decode_contents()``, the same string, in about a third of the time.
-
-    bs4 runs every node through its formatter objects; this does the same for the plain
-    nodes left after stage 1: text (``&``, ``<``, ``>`` escaped), tags with string or
-    list attribute values (sorted, quoted as bs4 quotes them), void elements as ``<br/>``.
-    On anything else (e.g. a ``<meta charset>``, whose value bs4 rewrites, or text inside
-    ``<script>``) the whole fragment is left to bs4. It walks ``descendants`` and closes
-    tags by parent, as bs4's ``_event_stream`` does, so the structure is bs4's own.
-    """
-    pieces: list[str] = []
-    open_tags: list[Tag] = []
-    for node in root.descendants:
-        parent = node.parent
-        while open_tags and open_tags[-1] is not parent:
-            pieces.append(f"</{open_tags.pop().name}>")
-        node_type = type(node)
-        if node_type is NavigableString:
-            if parent is not None and parent.name in _RAW_TEXT_PARENTS:
-                return root.decode_contents()
-            pieces.append(_escape(cast(NavigableString, node)))
-        elif node_type is Tag:
-            opening = _opening_tag(cast(Tag, node))
-            if opening is None:
-                return root.decode_contents()
-            pieces.append(opening)
-            if not cast(Tag, node).is_empty_element:
-                open_tags.append(cast(Tag, node))
-        else:
-            return root.decode_contents()
-    pieces.extend(f"</{tag.name}>" for tag in reversed(open_tags))
-    return "".join(pieces)
-
-
-#: Tags whose text bs4's HTML formatter writes unescaped (its ``cdata_containing_tags``).
-_RAW_TEXT_PARENTS = frozenset({"script", "style"})
-
-
-def _escape(text: str) -> str:
-    # What bs4's "minimal" formatter does (EntitySubstitution.substitute_xml), without a regex.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _opening_tag(tag: Tag) -> str | None:
-    """The start tag bs4 writes for ``tag``; None if it is one this module leaves to bs4."""
-    if tag.prefix or tag.hidden:
-        return None
-    parts = ["<", tag.name]
-    for key, raw in sorted(tag.attrs.items()):
-        if isinstance(raw, list | tuple):
-            value = _escape(" ".join(raw))
-        elif type(raw) is str:
-            value = _escape(raw)
-        else:
-            return None  # e.g. a charset bs4 substitutes, or a boolean attribute
-        # Quoted as bs4 quotes: double quotes, single if the value holds a double one only.
-        if '"' not in value:
-            parts.append(f' {key}="{value}"')
-        elif "'" not in value:
-            parts.append(f" {key}='{value}'")
-        else:
-            quoted = value.replace('"', "&quot;")
-            parts.append(f' {key}="{quoted}"')
-    parts.append("/>" if tag.is_empty_element else ">")
-    return "".join(parts)
-
-
-def _body(soup: BeautifulSoup) -> Tag | None:
-    """``soup.body``: the first ``<body>`` in document order.
-
-    Without bs4's matching machinery (``soup.body`` is ``find("body")``, ~5% of a pass):
-    libxml2 puts the body right after the head, so the walk stops after a few nodes.
-    """
-    for node in soup.descendants:
-        if isinstance(node, Tag) and node.name == "body":
-            return node
-    return None
-
-
 def clean(raw_html: str, base_url: str | None = None) -> SafeHtml:
     """Sanitize an HTML fragment: the only way to make :data:`SafeHtml`. Idempotent."""
     return clean_body(raw_html, base_url).html
@@ -400,6 +321,85 @@ def _normalize_urls(found: _Survey, base_url: str | None) -> None:
             del tag[attribute]
         else:
             tag[attribute] = url
+
+
+def _serialize_contents(root: Tag) -> str:
+    """``root.decode_contents()``, the same string, in about a quarter of the time.
+
+    bs4 runs every node through its formatter objects; this does the same for the plain
+    nodes left after stage 1: text (``&``, ``<``, ``>`` escaped), tags with string or
+    list attribute values (sorted, quoted as bs4 quotes them), void elements as ``<br/>``.
+    On anything else (e.g. a ``<meta charset>``, whose value bs4 rewrites, or text inside
+    ``<script>``) the whole fragment is left to bs4. It walks ``descendants`` and closes
+    tags by parent, as bs4's ``_event_stream`` does, so the structure is bs4's own.
+    """
+    pieces: list[str] = []
+    open_tags: list[Tag] = []
+    for node in root.descendants:
+        parent = node.parent
+        while open_tags and open_tags[-1] is not parent:
+            pieces.append(f"</{open_tags.pop().name}>")
+        node_type = type(node)
+        if node_type is NavigableString:
+            if parent is not None and parent.name in _RAW_TEXT_PARENTS:
+                return root.decode_contents()
+            pieces.append(_escape(cast(NavigableString, node)))
+        elif node_type is Tag:
+            opening = _opening_tag(cast(Tag, node))
+            if opening is None:
+                return root.decode_contents()
+            pieces.append(opening)
+            if not cast(Tag, node).is_empty_element:
+                open_tags.append(cast(Tag, node))
+        else:
+            return root.decode_contents()
+    pieces.extend(f"</{tag.name}>" for tag in reversed(open_tags))
+    return "".join(pieces)
+
+
+#: Tags whose text bs4's HTML formatter writes unescaped (its ``cdata_containing_tags``).
+_RAW_TEXT_PARENTS = frozenset({"script", "style"})
+
+
+def _escape(text: str) -> str:
+    # What bs4's "minimal" formatter does (EntitySubstitution.substitute_xml), without a regex.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _opening_tag(tag: Tag) -> str | None:
+    """The start tag bs4 writes for ``tag``; None if it is one this module leaves to bs4."""
+    if tag.prefix or tag.hidden:
+        return None
+    parts = ["<", tag.name]
+    for key, raw in sorted(tag.attrs.items()):
+        if isinstance(raw, list | tuple):
+            value = _escape(" ".join(raw))
+        elif type(raw) is str:
+            value = _escape(raw)
+        else:
+            return None  # e.g. a charset bs4 substitutes, or a boolean attribute
+        # Quoted as bs4 quotes: double quotes, single if the value holds a double one only.
+        if '"' not in value:
+            parts.append(f' {key}="{value}"')
+        elif "'" not in value:
+            parts.append(f" {key}='{value}'")
+        else:
+            quoted = value.replace('"', "&quot;")
+            parts.append(f' {key}="{quoted}"')
+    parts.append("/>" if tag.is_empty_element else ">")
+    return "".join(parts)
+
+
+def _body(soup: BeautifulSoup) -> Tag | None:
+    """``soup.body``: the first ``<body>`` in document order.
+
+    Without bs4's matching machinery (``soup.body`` is ``find("body")``, ~5% of a pass):
+    libxml2 puts the body right after the head, so the walk stops after a few nodes.
+    """
+    for node in soup.descendants:
+        if isinstance(node, Tag) and node.name == "body":
+            return node
+    return None
 
 
 def url_scheme(url: str) -> str | None:
