@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from feedgen_miit import ArticleError, NoArticlesError, build, clean, load_article, make_settings
-from feedgen_miit.sanitize import _serialize_contents
-from feedgen_miit.text import xml_safe
 from tests.atomcheck import assert_valid_atom
 from tests.xsscheck import unsafe_parts
 
@@ -147,14 +144,6 @@ def test_sanitizer_output_is_whitelisted_and_stable(fragment: str, base: str | N
     sanitized = clean(fragment, base)
     assert unsafe_parts(sanitized) == [], sanitized
     assert clean(sanitized, base) == sanitized
-
-
-@settings(max_examples=300, deadline=None)
-@given(fragment=html_texts)
-def test_stage_one_serializes_as_bs4_does(fragment: str) -> None:
-    root = BeautifulSoup("\n" + xml_safe(fragment), "lxml").body
-    if root is not None:
-        assert _serialize_contents(root) == root.decode_contents()
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from hypothesis import given, settings
 
 from feedgen_miit import make_settings
 from feedgen_miit.loader import load_folder, read_body
@@ -22,7 +23,9 @@ from feedgen_miit.sanitize import (
     summarize,
     to_text,
 )
+from feedgen_miit.text import xml_safe
 from tests.golden import EXAMPLES
+from tests.test_properties import html_texts
 
 BASE = "https://finance.sina.com.cn/china/2022-06-21/doc.shtml"
 # nh3 adds rel to links; it is not in ALLOWED_ATTRIBUTES because authors may not set it.
@@ -194,6 +197,14 @@ def test_serializing_gives_what_bs4_gives(markup: str) -> None:
     image = root.find("image")
     if isinstance(image, Tag):
         image.name = "img"  # renamed as stage 1 renames it
+        assert _serialize_contents(root) == root.decode_contents()
+
+
+@settings(max_examples=300, deadline=None)
+@given(fragment=html_texts)
+def test_serializing_any_markup_gives_what_bs4_gives(fragment: str) -> None:
+    root = BeautifulSoup("\n" + xml_safe(fragment), "lxml").body
+    if root is not None:
         assert _serialize_contents(root) == root.decode_contents()
 
 
