@@ -6,6 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from hypothesis import given, settings
 
 from feedgen_miit import make_settings
 from feedgen_miit.loader import load_folder, read_body
@@ -15,12 +16,16 @@ from feedgen_miit.sanitize import (
     ALLOWED_TAGS,
     MAX_DEPTH,
     URL_SCHEMES,
+    CleanBody,
+    _serialize_contents,
     clean,
     clean_body,
     summarize,
     to_text,
 )
+from feedgen_miit.text import xml_safe
 from tests.golden import EXAMPLES
+from tests.test_properties import html_texts
 
 BASE = "https://finance.sina.com.cn/china/2022-06-21/doc.shtml"
 # nh3 adds rel to links; it is not in ALLOWED_ATTRIBUTES because authors may not set it.
@@ -137,6 +142,70 @@ def test_very_deep_nesting_is_flattened_not_fatal() -> None:
     safe = clean("<div>" * depth + "深" + "</div>" * depth)
     assert "深" in safe
     assert safe.count("<div>") <= MAX_DEPTH + 1
+
+
+def test_an_editor_line_inside_dropped_boilerplate_still_names_the_editor() -> None:
+    body = (
+        '<div class="appendQr_wrap"><p class="article-editor">责任编辑：王翔</p></div><p>正文</p>'
+    )
+    result = clean_body(body, BASE)
+    assert (result.html, result.editor) == ("<p>正文</p>", "王翔")
+
+
+def test_the_first_editor_line_with_a_name_wins() -> None:
+    body = (
+        '<p class="article-editor"> </p><noscript><p class="article-editor">编辑：张倩</p>'
+        '</noscript><p class="article-editor">责任编辑：王蒙</p>'
+    )
+    assert clean_body(body, BASE) == CleanBody(SafeHtml(""), "张倩", None)
+
+
+def test_boilerplate_is_matched_by_one_whole_class_name() -> None:
+    safe = clean(
+        '<div class="x appendQr_wrap">a</div><div class="appendQr_wrap_x">b</div>'
+        '<div class="appendQr_Wrap">c</div>'
+    )
+    assert safe == "<div>b</div><div>c</div>"
+
+
+def test_markup_too_deep_keeps_its_text_but_not_its_comments_scripts_or_images() -> None:
+    inner = '<span>a<!--c--><script>s</script><image src="/x.png">b</span>'
+    safe = clean("<b>" * (MAX_DEPTH + 1) + inner + "</b>" * (MAX_DEPTH + 1), BASE)
+    assert safe == "<b>" * MAX_DEPTH + "ab" + "</b>" * MAX_DEPTH
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>a &amp; b &lt;c&gt; 1 > 0</p>",
+        '<p class="a  b" title=\'say "hi"\' lang="x\'y">t</p>',
+        '<a title=\'both " and &#39;\' href="/x?a=1&amp;b=2">x</a>',
+        "<p>line<br>break<img src=/a.png><hr></p><image src=/b.png>",
+        "<table><tr><td>1<td>2</table><ul><li>a<li>b</ul>",
+        "<div><p>unclosed<div>nested<span>deep",
+        '<p>x</p><meta charset="latin-1">',  # bs4 writes utf-8 here: left to bs4
+        "<script>if (a < b && c) {}</script><style>p > a {}</style><!--c--><![CDATA[d]]>",
+        "<rt>ruby &amp;</rt><svg:a href=x>prefixed</svg:a>",
+        "",
+    ],
+)
+def test_serializing_gives_what_bs4_gives(markup: str) -> None:
+    root = BeautifulSoup(markup, "lxml").body
+    if root is None:
+        return
+    assert _serialize_contents(root) == root.decode_contents()
+    image = root.find("image")
+    if isinstance(image, Tag):
+        image.name = "img"  # renamed as stage 1 renames it
+        assert _serialize_contents(root) == root.decode_contents()
+
+
+@settings(max_examples=300, deadline=None)
+@given(fragment=html_texts)
+def test_serializing_any_markup_gives_what_bs4_gives(fragment: str) -> None:
+    root = BeautifulSoup("\n" + xml_safe(fragment), "lxml").body
+    if root is not None:
+        assert _serialize_contents(root) == root.decode_contents()
 
 
 @pytest.mark.parametrize("body", real_bodies())
