@@ -350,10 +350,15 @@ class _Pool:
             for article in articles:
                 yield render_entry(article, self.settings)
             return
-        for outcome in self._map(_render_one, articles):
+        # A few articles per task: one task per article cost more in messages than it gained
+        # in balance between the workers.
+        chunk = max(1, len(articles) // (self.workers * 4))
+        for outcome in self._map(_render_one, articles, chunk):
             yield outcome if isinstance(outcome, Entry) else _thaw_error(outcome)
 
-    def _map(self, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+    def _map(
+        self, function: Callable[[Any], Any], items: Sequence[Any], chunk: int = 1
+    ) -> Iterator[Any]:
         if self._executor is None:
             methods = multiprocessing.get_all_start_methods()
             self._executor = ProcessPoolExecutor(
@@ -362,7 +367,7 @@ class _Pool:
                 initializer=_init_worker,
                 initargs=(self.settings, self.now, os.getpid()),
             )
-        return self._executor.map(function, items)
+        return self._executor.map(function, items, chunksize=chunk)
 
 
 def _init_worker(settings: Settings, now: datetime, parent: int) -> None:
