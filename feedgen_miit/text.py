@@ -22,7 +22,12 @@ def xml_safe(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Collapse every run of whitespace (ideographic indentation included) to one space."""
+    """Collapse every run of whitespace (ideographic indentation included) to one space, and
+    remove what :func:`xml_safe` removes."""
+    # Printable text holds no control, surrogate or non-character, and no white space but
+    # the ASCII space: the common case (a name, a title) needs no regular expression.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _SPACES.sub(" ", xml_safe(text)).strip()
 
 

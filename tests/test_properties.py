@@ -6,6 +6,7 @@ import calendar
 import email.utils
 import shutil
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +25,7 @@ from feedgen_miit import (
     loader,
     make_settings,
 )
+from feedgen_miit.text import _SPACES, one_line, xml_safe
 from tests.atomcheck import assert_valid_atom
 from tests.xsscheck import unsafe_parts
 
@@ -278,3 +280,25 @@ def test_micros_is_exact_and_round_trips(moment: datetime) -> None:
     assert cache.micros(moment) == expected
     # in UTC: a local time in a DST gap never compares equal across zones (PEP 495)
     assert cache.from_micros(expected) == in_utc
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    feed_id=st.sampled_from(["urn:uuid:6f1d2c59-7a4e-5b8e-9c3a-2f0b1e4d8a77", "tag:x,2026:"]),
+    key=st.text(),
+)
+def test_name_based_ids_are_uuid5(feed_id: str, key: str) -> None:
+    try:
+        expected = uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL, feed_id), key)
+    except UnicodeEncodeError:  # a lone surrogate: no file name or id holds one
+        return
+    assert loader._name_based_id(feed_id, key) == f"urn:uuid:{expected}"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(codec=None), max_size=12)
+    | st.text(" \u3000\t\n\x85\u2028\ufffe\ud800a工")
+)
+def test_one_line_fast_path_changes_nothing(text: str) -> None:
+    assert one_line(text) == _SPACES.sub(" ", xml_safe(text)).strip()
