@@ -195,12 +195,19 @@ class ArticleCache:
                 log.warning("%s: cannot use a cache here (%s); reading every file", location, error)
         return cls(_connect(None, fingerprint), None)
 
+    def empty(self) -> bool:
+        """Whether no article is cached (a first build, or the cache was thrown away)."""
+        with self._guard():
+            return self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
     def compare(self, found: Sequence[Found]) -> list[tuple[Found, bytes | None]]:
         """Note this build's files (in path order); forget the gone ones; list the stale ones.
 
         A file is stale when it is new, its stamp changed, or it was read while racy. With
         each stale file comes the content hash recorded for it, if any.
         """
+        if self.empty():
+            return [(item, None) for item in found]  # a cold build: every file is new
         with self._guard():
             self._db.execute("DROP TABLE IF EXISTS temp.scan")
             self._db.execute(_SCAN_TABLE)

@@ -295,6 +295,11 @@ def _text(data: bytes, path: Path, warnings: list[ArticleWarning] | None = None)
 
 def read_article_bytes(path: Path, max_bytes: int) -> bytes:
     """The raw bytes of an article file: regular files only, never more than ``max_bytes``."""
+    return read_article_file(path, max_bytes)[0]
+
+
+def read_article_file(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """:func:`read_article_bytes`, with the file's status as it was opened."""
     try:
         # O_NONBLOCK: opening a FIFO that nobody writes to must not hang the nightly build.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -320,7 +325,7 @@ def read_article_bytes(path: Path, max_bytes: int) -> bytes:
         os.close(descriptor)
     if len(data) > max_bytes:
         raise ArticleError(path, _too_big(len(data), max_bytes))
-    return data
+    return data, info
 
 
 def _read_up_to(descriptor: int, size: int) -> bytes:

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cache import ArticleCache, CacheError, Row, content_digest, to_row
 from .errors import (
@@ -37,7 +37,7 @@ from .loader import (
     check_article,
     duplicate_id_error,
     load_folder,
-    read_article_bytes,
+    read_article_file,
     read_body,
     unexpected_error,
 )
@@ -45,7 +45,7 @@ from .model import Article, Entry, Settings
 from .outputs import render_outputs
 from .publish import output_lock, publish, remove_leftovers
 from .sanitize import clean_body, summarize
-from .scan import Found, scan
+from .scan import UNSTAMPED, Found, scan, stamp_of
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,10 @@ def check(settings: Settings, *, now: datetime | None = None) -> CheckReport:
 def _build(
     settings: Settings, cache: ArticleCache, pool: _Pool, progress: Progress | None
 ) -> BuildReport:
-    scanned = scan(settings.articles_dir, settings.patterns, now_ns=time.time_ns())
+    # An empty cache compares no stamps: each file is stamped as it is read.
+    scanned = scan(
+        settings.articles_dir, settings.patterns, now_ns=time.time_ns(), stamps=not cache.empty()
+    )
     stale = cache.compare(scanned.found)
     log.debug("%d article files, %d new or changed", len(scanned.found), len(stale))
     failed = _read_stale(stale, cache, pool, progress)
@@ -298,7 +301,7 @@ def _read_stale(
         elif isinstance(outcome, ArticleError):
             failed[item.source] = outcome
         else:  # the same bytes as before: the file was only touched
-            cache.touch(item.source, item.stamp, verified=not item.racy)
+            cache.touch(item.source, outcome.stamp, verified=outcome.verified)
         if progress is not None:
             progress(done, len(stale))
     cache.store(rows)
@@ -308,7 +311,15 @@ def _read_stale(
 
 # -- reading files, in this process or a pool ------------------------------------------------
 
-_Outcome = Row | ArticleError | None
+
+class Unchanged(NamedTuple):
+    """A file that holds the same bytes as when it was cached: only its stamp is new."""
+
+    stamp: int
+    verified: bool
+
+
+_Outcome = Row | ArticleError | Unchanged
 _Job = tuple[Found, bytes | None]
 _worker_state: tuple[Settings, datetime] | None = None
 
@@ -402,14 +413,17 @@ def _read_chunk(chunk: Sequence[_Job]) -> list[Any]:
 
 def read_file(job: _Job, settings: Settings, now: datetime) -> _Outcome:
     """Read one new or changed file: a cache row with the article's warnings, its error, or
-    ``None`` when it holds the same bytes as when it was cached."""
+    :class:`Unchanged` when it holds the same bytes as when it was cached."""
     item, old_digest = job
     path = settings.articles_dir / item.source
     try:
-        data = read_article_bytes(path, settings.max_file_bytes)
+        data, info = read_article_file(path, settings.max_file_bytes)
+        stamp, racy = item.stamp, item.racy
+        if stamp == UNSTAMPED:  # not stat'ed by the scan: stamped as it is read
+            stamp, racy = stamp_of(info, time.time_ns())
         digest = content_digest(data)
         if digest == old_digest:
-            return None
+            return Unchanged(stamp, verified=not racy)
         checked = check_article(path, settings=settings, now=now, data=data)
     except ArticleError as error:
         return error
@@ -418,8 +432,8 @@ def read_file(job: _Job, settings: Settings, now: datetime) -> _Outcome:
         return unexpected_error(path, error)
     return to_row(
         checked.article,
-        stamp=item.stamp,
-        verified=not item.racy,
+        stamp=stamp,
+        verified=not racy,
         digest=digest,
         warnings=checked.warnings,
     )
@@ -434,7 +448,7 @@ def _freeze(outcome: Any) -> Any:
 
 
 def _thaw(frozen: Any) -> _Outcome:
-    if frozen is None or isinstance(frozen, Row):
+    if isinstance(frozen, Row | Unchanged):
         return frozen
     return _thaw_error(frozen)
 

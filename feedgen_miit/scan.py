@@ -28,8 +28,12 @@ class Found(NamedTuple):
     """One article file: where it is, and a stamp that changes when the file may have."""
 
     source: str  #: relative to the articles folder, '/'-separated
-    stamp: int  #: hash of size, mtime, ctime and inode; 0 when the file cannot be stat'ed
+    stamp: int  #: :func:`stamp_of` the file; :data:`UNSTAMPED` when it was not stat'ed
     racy: bool  #: changed so recently that an unchanged stamp proves nothing
+
+
+#: The stamp of a file that was not stat'ed (or could not be): reading it takes its stamp.
+UNSTAMPED = 0
 
 
 class ScanResult(NamedTuple):
@@ -39,17 +43,18 @@ class ScanResult(NamedTuple):
     problems: list[ArticleError]
 
 
-def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int) -> ScanResult:
+def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int, stamps: bool = True) -> ScanResult:
     """Every article file under ``root``, in path order, with what could not be looked at.
 
     An unreadable subfolder or a file name that is not UTF-8 is a problem (its articles are
     left out); an unreadable ``root`` is a :class:`ConfigError`: nothing can be built.
+    ``stamps=False`` leaves every file :data:`UNSTAMPED`: when every file is going to be read
+    anyway (a cold build), the stat() of each is wasted; reading it gives its stamp.
     """
     wanted = _matcher(patterns)
     found: list[Found] = []
     problems: list[ArticleError] = []
     seen_dirs: set[tuple[int, int]] = set()
-    racy_after = now_ns - RACY_WINDOW_NS
 
     def walk(folder: str, prefix: str) -> None:
         try:
@@ -82,7 +87,8 @@ def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int) -> ScanResult:
                     continue
                 if not wanted(name):
                     continue
-                if not _is_utf8(prefix + name):
+                source = prefix + name
+                if not _is_utf8(source):
                     problems.append(
                         ArticleError(
                             Path(entry.path),
@@ -91,19 +97,15 @@ def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int) -> ScanResult:
                         )
                     )
                     continue
-                try:
-                    stat = entry.stat()
-                except OSError:  # a dangling symlink: the loader reports it
-                    found.append(Found(prefix + name, 0, True))
+                if not stamps:
+                    found.append(Found(source, UNSTAMPED, True))
                     continue
-                mtime, ctime = stat.st_mtime_ns, stat.st_ctime_ns
-                found.append(
-                    Found(
-                        prefix + name,
-                        hash((stat.st_size, mtime, ctime, stat.st_ino)) or 1,
-                        mtime >= racy_after or ctime >= racy_after,
-                    )
-                )
+                try:
+                    info = entry.stat()
+                except OSError:  # a dangling symlink: the loader reports it
+                    found.append(Found(source, UNSTAMPED, True))
+                    continue
+                found.append(Found(source, *stamp_of(info, now_ns)))
         for path, name in folders:
             walk(path, f"{prefix}{name}/")
 
@@ -113,6 +115,15 @@ def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int) -> ScanResult:
     else:
         found.sort()
     return ScanResult(found, problems)
+
+
+def stamp_of(info: os.stat_result, now_ns: int) -> tuple[int, bool]:
+    """A file's stamp (a hash of size, mtime, ctime and inode; never :data:`UNSTAMPED`) and
+    whether it is racy: changed within :data:`RACY_WINDOW_NS` of ``now_ns``."""
+    mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+    racy_after = now_ns - RACY_WINDOW_NS
+    stamp = hash((info.st_size, mtime, ctime, info.st_ino)) or 1
+    return stamp, mtime >= racy_after or ctime >= racy_after
 
 
 def _is_utf8(name: str) -> bool:

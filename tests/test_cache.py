@@ -25,7 +25,7 @@ from feedgen_miit import (
 from feedgen_miit import pipeline as pipeline_module
 from feedgen_miit.cache import CACHE_NAME, cache_path
 from feedgen_miit.loader import discover
-from feedgen_miit.scan import RACY_WINDOW_NS, scan
+from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, scan
 from tests.atomcheck import NS, assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 
@@ -398,3 +398,19 @@ def test_a_cached_build_always_equals_a_build_without_cache(
         fresh = build(replace(settings, output_dir=root / "fresh-output", cache=False))
         assert [str(p) for p in report.problems] == [str(p) for p in fresh.problems]
         assert report.articles_found == fresh.articles_found
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cold_build_stamps_files_as_it_reads_them_as_the_scan_would(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    age_ctime(monkeypatch)
+    monkeypatch.setattr(pipeline_module, "PARALLEL_MIN", 1)
+    cold = build(replace(settings, jobs=jobs))
+    assert cold.files_read == 6
+    scanned = scan(settings.articles_dir, settings.patterns, now_ns=time.time_ns())
+    with sqlite3.connect(cache_path(settings)) as db:
+        stored = dict(db.execute("SELECT source, stamp FROM articles").fetchall())
+    assert stored == {item.source: item.stamp for item in scanned.found}
+    assert UNSTAMPED not in stored.values()
+    assert build(settings).files_read == 0
