@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 
 # python-frontmatter's delimiter rule (three or more dashes alone on a line). Its own split()
 # is not used: it falls back silently when the header is missing and loses line numbers.
-_BOUNDARY = re.compile(r"-{3,}[ \t]*$", re.MULTILINE)
+_BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*\n)*")
 _YAML = YAMLHandler()  # CSafeLoader where libyaml is available: no Python object tags
 

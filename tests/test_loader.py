@@ -332,3 +332,12 @@ def test_short_reads_are_continued_to_the_end_of_the_file(
     real = os.read
     monkeypatch.setattr(os, "read", lambda descriptor, size: real(descriptor, min(size, 7)))
     assert read_article_bytes(path, 10 * 1024 * 1024) == path.read_bytes()
+
+
+def test_dashes_at_the_end_of_a_front_matter_line_do_not_close_it(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    # Only a line of dashes closes the front matter (python-frontmatter's rule), not a value
+    # that ends in them: this title once cut the front matter short, losing 'date'.
+    path = write_article("a.txt", with_front_matter(title="Breaking ---"))
+    assert load_article(path, settings=settings).title == "Breaking ---"
