@@ -91,6 +91,11 @@ CREATE TEMP TABLE scan (
 """
 
 
+#: Compact UTF-8 JSON. One encoder for every row: json.dumps() with options builds a new
+#: encoder per call, which cost more than the encoding in a cold build.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 class CacheError(Exception):
     """The cache is damaged; the caller throws it away and builds without it."""
 
@@ -129,7 +134,7 @@ def to_row(
 ) -> Row:
     """Encode ``article`` (read from a file whose bytes hash to ``digest``) as a cache row."""
     published = micros(article.published)
-    record = json.dumps(
+    record = _to_json(
         [
             article.title,
             micros(article.updated),
@@ -137,9 +142,7 @@ def to_row(
             article.author,
             article.thumbnail,
             article.link,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
     source = article.source
     return Row(
@@ -152,11 +155,7 @@ def to_row(
         record=record,
         checksum=_checksum(source, digest, published, article.id, record),
         categories=article.categories,
-        warnings=json.dumps(
-            [[warning.reason, warning.line] for warning in warnings], ensure_ascii=False
-        )
-        if warnings
-        else "[]",
+        warnings=_to_json([[warning.reason, warning.line] for warning in warnings]),
     )
 
 
@@ -408,11 +407,7 @@ class ArticleCache:
 
     def store_entry(self, entry: Entry) -> None:
         """Remember the sanitized ``entry`` of an article that was rendered."""
-        payload = json.dumps(
-            [entry.content, entry.summary, entry.thumbnail, entry.contributor],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        payload = _to_json([entry.content, entry.summary, entry.thumbnail, entry.contributor])
         source = entry.article.source
         with self._guard():
             digest = self._db.execute(
