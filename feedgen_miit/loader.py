@@ -657,11 +657,11 @@ def _url(
     if not isinstance(raw, str):
         raise field_error(key, f"'{key}' must be a URL, not {_kind(raw)}")
     candidate = _URL_JUNK.sub("", xml_safe(raw))
-    if base is not None:
-        candidate = _join(base, candidate)
     try:
+        if base is not None:
+            candidate = _join(base, candidate)
         parts = urlsplit(candidate)
-    except ValueError:
+    except ValueError:  # 'http://[', say: urljoin() and urlsplit() refuse it
         warn(key, f"'{key}' is not a URL, dropped: {raw!r:.80}")
         return None
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
