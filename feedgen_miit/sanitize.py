@@ -86,6 +86,9 @@ _EMPTIABLE = "div|p|span|section|article|b|i|u|s|em|strong|small|font|center|blo
 #: Deeper markup is flattened to its text: nobody writes it, and it is a denial of service
 #: (the HTML5 tree builder's work grows with the square of the depth).
 MAX_DEPTH = 256
+#: More too-deep tags than this under one parent: the parent is flattened instead (one step,
+#: not one per tag: see :func:`_flatten_deep_markup`).
+_FLATTEN_ONE_BY_ONE = 64
 #: Passes of both stages before the result is taken as it is (see :func:`clean_body`).
 MAX_PASSES = 4
 
@@ -282,20 +285,51 @@ def _take_editor(lines: list[Tag]) -> str | None:
     for line in lines:
         name = _EDITOR_PREFIX.sub("", one_line(line.get_text(" ")))
         editor = editor or name or None
-        line.decompose()
+    _remove(lines)
     return editor
 
 
 def _drop_boilerplate(found: _Survey) -> None:
-    for node in found.preformatted:
-        node.extract()  # comments, CDATA, doctypes, processing instructions
-    for tag in found.dropped:
-        tag.decompose()
+    # comments, CDATA, doctypes, processing instructions; dropped tags with their content
+    _remove([*found.preformatted, *found.dropped])
+
+
+def _remove(nodes: list[Tag] | list[PageElement]) -> None:
+    """Take ``nodes`` out of the tree, in time linear in the number of their siblings.
+
+    ``extract()`` finds a node's place by scanning its parent's children: removing the
+    100,000 comments of a hostile paragraph one by one took hours. Here each parent's
+    children are reordered once, the leaving ones last, and each is extracted from the end,
+    where it is known to be (``extract``'s ``_self_index``). The siblings' links are the
+    nodes' own, so the order of the list does not matter to them.
+    """
+    leaving: dict[int, tuple[Tag, list[PageElement]]] = {}
+    for node in nodes:
+        if node.parent is not None:
+            leaving.setdefault(id(node.parent), (node.parent, []))[1].append(node)
+    for parent, children in leaving.values():
+        gone = {id(child) for child in children}
+        contents = parent.contents
+        contents[:] = [child for child in contents if id(child) not in gone] + children
+        for child in reversed(children):
+            child.extract(_self_index=len(contents) - 1)
+            if isinstance(child, Tag):
+                child.decompose()  # frees the subtree at once, not at the next collection
 
 
 def _flatten_deep_markup(too_deep: list[Tag]) -> None:
+    by_parent: dict[int, tuple[Tag, list[Tag]]] = {}
     for tag in too_deep:
-        tag.replace_with(tag.get_text())
+        if tag.parent is not None:
+            by_parent.setdefault(id(tag.parent), (tag.parent, []))[1].append(tag)
+    for parent, tags in by_parent.values():
+        if len(tags) > _FLATTEN_ONE_BY_ONE:
+            # Each replace_with() scans the parent's children: thousands of too-deep siblings
+            # (a hostile body) would take hours. Their parent, one level up, goes instead.
+            parent.replace_with(parent.get_text())
+            continue
+        for tag in tags:
+            tag.replace_with(tag.get_text())
 
 
 def _normalize_urls(found: _Survey, base_url: str | None) -> None:

@@ -234,3 +234,34 @@ def test_summary_never_cuts_inside_an_entity() -> None:
 
 def test_to_text_separates_blocks_and_joins_inline() -> None:
     assert to_text(SafeHtml("<p>一</p><p>二<b>三</b></p>")) == "一 二三"
+
+
+# -- hostile bodies cost time linear in their size -------------------------------------------
+
+_MANY = 3_000
+_LINEAR_BODIES = {
+    "comments": "<p>" + "<!-- c -->x" * _MANY + "</p>",
+    "scripts": "<p>" + "<script>1</script>x" * _MANY + "</p>",
+    "editor lines": "<div>" + '<p class="article-editor">编辑：某</p>x' * _MANY + "</div>",
+    "too-deep siblings": "<div>" * MAX_DEPTH + "<b>y</b>x" * _MANY,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LINEAR_BODIES))
+def test_removing_many_nodes_never_scans_their_parent_once_per_node(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tag.index() scans a parent's children; once per removed node, a hostile body of
+    # 100,000 comments in one paragraph took hours (quadratic), so it is counted here.
+    scans: list[int] = []
+    real = Tag.index
+
+    def index(tag: Tag, element: object) -> int:
+        scans.append(len(tag.contents))
+        return real(tag, element)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Tag, "index", index)
+    body = clean_body(_LINEAR_BODIES[name], BASE)
+    assert sum(scans) < 10 * _MANY, f"{len(scans)} scans of {max(scans, default=0)} children"
+    assert body.html.count("x") == _MANY
+    assert [part for part in ("<script", "<!--", "编辑") if part in body.html] == []
