@@ -68,6 +68,8 @@ URL_ATTRIBUTES: Mapping[str, str] = {
 #: Forced on every image: the source's image host blocks hot-linking by Referer, and the
 #: articles carry this attribute so that readers can show the images.
 FORCED_ATTRIBUTES: Mapping[str, Mapping[str, str]] = {"img": {"referrerpolicy": "no-referrer"}}
+#: Set by nh3 on every link.
+LINK_REL = "noopener noreferrer"
 #: Removed with everything inside them (the whitelist would otherwise keep their text).
 DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
     {
@@ -129,6 +131,8 @@ def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
     """
     editor, safe = _one_pass(raw_html, base_url, take_editor=True)
     for _ in range(MAX_PASSES - 1):
+        if _is_stable(safe, base_url):
+            break  # the confirming pass would return ``safe`` as it is (nearly every article)
         _, again = _one_pass(safe, base_url)
         if again == safe:
             break
@@ -151,6 +155,140 @@ def _one_pass(
     _normalize_urls(found, base_url)
     fragment = _serialize_contents(root) if body is not None else str(soup)
     return editor, _whitelist(fragment)
+
+
+# -- the fixed point, recognized without a pass --------------------------------------------------
+
+# Tags on whose tree libxml2 (stage 1) and html5ever (stage 2) agree when the markup is
+# well formed and nested as below. Anything else (table, pre, figure, dl...) is left to a pass.
+_STABLE_BLOCKS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "hr"}
+)
+_STABLE_INLINE = frozenset(
+    {"a", "b", "i", "em", "strong", "span", "sub", "sup", "small", "u", "s", "mark", "q",
+     "cite", "abbr", "code", "kbd", "del", "ins", "br", "img"}
+)  # fmt: skip
+_STABLE_VOID = frozenset({"br", "img", "hr"})
+#: Elements that may hold only inline content: both parsers close a p (and libxml2 a <b>)
+#: when a block starts inside it, and html5ever closes a heading when another one starts.
+_PHRASING_ONLY = _STABLE_INLINE | {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+_LISTS = frozenset({"ul", "ol"})
+#: Markup deeper than this is left to a pass (far below MAX_DEPTH and both parsers' limits).
+_STABLE_MAX_DEPTH = 64
+#: Attributes nh3 appends to every such tag, after the author's (which bs4 sorted).
+_GENERATED_ATTRIBUTE: Mapping[str, tuple[str, str]] = {
+    "a": ("rel", LINK_REL),
+    "img": ("referrerpolicy", FORCED_ATTRIBUTES["img"]["referrerpolicy"]),
+}
+# A tag exactly as nh3 writes it: lowercase name, attributes double-quoted, values with
+# '<', '>' and '"' escaped. Every '<' and '>' must belong to one (see _is_stable).
+_STABLE_TAG = re.compile(r'<(/?)([a-z0-9]+)((?: [a-z]+="[^"<>]*")*)>')
+_STABLE_ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
+# What a pass writes differently wherever it is, in separate scans (one alternation of them
+# all is ten times slower): what xml_safe removes, CR (html5ever reads it as LF), raw NBSP
+# (nh3 writes &nbsp;), BOM (dropped at the start) ...
+_UNSTABLE_CHARACTER = re.compile(
+    "[^\t\n\u0020-\u007e\u00a1-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# ... an entity nh3 never writes (the pass decodes it and writes the character) ...
+_UNSTABLE_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|nbsp);)")
+# ... a newline after a space, tab or U+3000, or before any white space (_tidy's blank runs) ...
+_UNSTABLE_NEWLINE = re.compile(r"\n(?:(?=\s)|(?<=[ \t\u3000]\n))")
+# ... and blank text between two tags other than one space: libxml2 makes it one space.
+_UNSTABLE_BLANK = re.compile(r">(?! <)[ \t]+<")
+#: _tidy's _EMPTY_ELEMENT for lowercase tags only (faster; the others are refused anyway).
+_EMPTY_STABLE_ELEMENT = re.compile(rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>")
+# Text in a list, not in an item (after <ul>, <ol> or </li>, as only items stand in lists):
+# libxml2 and html5ever place it differently.
+_TEXT_IN_LIST = re.compile(r"(?:<[uo]l(?: [^>]*)?>|</li>)[ \t\n]*[^ \t\n<]")
+
+
+def _is_stable(safe: str, base_url: str | None) -> bool:
+    """Whether ``_one_pass(safe, base_url)`` surely returns ``safe`` itself; False if unsure.
+
+    ``safe`` must be what a pass returned (:func:`clean_body` asks about nothing else): the
+    URLs in it are ones nh3 has accepted, and nh3 accepts the same URL again. Beyond that it
+    proves nothing about a URL nh3 would reject (e.g. ``http://host:bad-port/``).
+
+    Conservative and cheap (regular expressions, no parser): true for markup in the shape
+    nh3 writes, made only of the tags above nested the way both parsers agree on, with URLs
+    that stage 1 would leave as they are. Checked against real passes on a corpus and by a
+    property test (tests/test_sanitize.py); when it says False, the pass decides. The rules
+    about blanks are libxml2 2.14's (lxml 6.1): other versions must be checked again.
+    """
+    if (
+        _UNSTABLE_CHARACTER.search(safe)
+        or _UNSTABLE_ENTITY.search(safe)
+        or _UNSTABLE_NEWLINE.search(safe)
+        or _UNSTABLE_BLANK.search(safe)
+        or _TEXT_IN_LIST.search(safe)
+        or _EMPTY_STABLE_ELEMENT.search(safe)  # _tidy would drop it
+        or safe.strip() != safe  # _tidy would strip it
+    ):
+        return False
+    tags = _STABLE_TAG.findall(safe)
+    # Every '<' and '>' must be part of a tag: a raw one in text is escaped by the pass.
+    if not safe.count("<") == len(tags) == safe.count(">"):
+        return False
+    if "&quot;" in safe and "&quot;" in _STABLE_TAG.sub("", safe):
+        return False  # in text the pass writes '"' (nh3 escapes it in attribute values only)
+    stack: list[str] = []  # the open elements
+    for closing, name, attributes in tags:
+        if closing:
+            if attributes or not stack or stack.pop() != name:
+                return False  # misnested or stray end tag: each parser repairs it its own way
+        elif not _start_tag_is_stable(name, attributes, stack, base_url):
+            return False
+        elif name not in _STABLE_VOID:
+            stack.append(name)
+    return not stack
+
+
+def _start_tag_is_stable(
+    name: str, attributes: str, stack: list[str], base_url: str | None
+) -> bool:
+    """Whether a start tag, opened inside ``stack``, comes back from a pass as it is."""
+    parent = stack[-1] if stack else None
+    if name in _STABLE_BLOCKS:
+        if parent in _PHRASING_ONLY:
+            return False  # a block inside p, a heading or an inline element: both reparent it
+    elif name not in _STABLE_INLINE:
+        return False  # a tag outside the small set both parsers agree on
+    if (parent in _LISTS) != (name == "li") or len(stack) >= _STABLE_MAX_DEPTH:
+        return False  # lists hold only items, items stand only in lists; no deep markup
+    if name == "a" and "a" in stack:
+        return False  # html5ever closes the outer link, libxml2 does not
+    if attributes or name in _GENERATED_ATTRIBUTE:
+        return _attributes_are_stable(name, attributes, base_url)
+    return True
+
+
+def _attributes_are_stable(name: str, attributes: str, base_url: str | None) -> bool:
+    """Whether a pass writes these attributes of a ``name`` tag back as they are."""
+    pairs = _STABLE_ATTRIBUTE.findall(attributes)
+    generated = _GENERATED_ATTRIBUTE.get(name)
+    if generated is not None:
+        if not pairs or pairs[-1] != generated:
+            return False  # nh3 would add it (again, at the end)
+        pairs.pop()
+    allowed = ALLOWED_ATTRIBUTES.get(name, frozenset()) | GENERIC_ATTRIBUTES
+    names = [key for key, _ in pairs]
+    if not set(names) <= allowed or names != sorted(set(names)):
+        return False  # nh3 would drop it, or bs4 would sort them (each name once)
+    url_attribute = URL_ATTRIBUTES.get(name)
+    for key, value in pairs:
+        if key == url_attribute and not _url_is_normal(html.unescape(value), base_url):
+            return False
+    return True
+
+
+def _url_is_normal(value: str, base_url: str | None) -> bool:
+    """Whether :func:`_normalize_urls` keeps ``value`` (a decoded URL attribute) as it is."""
+    url = value.strip(_URL_STRIPPED)  # the same steps, in the same order
+    if base_url:
+        url = urljoin(base_url, url)
+    scheme = url_scheme(url)
+    return url == value and (scheme is None or scheme in URL_SCHEMES)
 
 
 def clean(raw_html: str, base_url: str | None = None) -> SafeHtml:
@@ -467,7 +605,7 @@ def _configured_nh3() -> Callable[[str], str]:
         | {"*": set(GENERIC_ATTRIBUTES)},
         "url_schemes": set(URL_SCHEMES),
         "strip_comments": True,
-        "link_rel": "noopener noreferrer",
+        "link_rel": LINK_REL,
         "set_tag_attribute_values": {
             tag: dict(values) for tag, values in FORCED_ATTRIBUTES.items()
         },
