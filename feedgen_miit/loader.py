@@ -132,7 +132,7 @@ def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResul
     if not root.is_dir():
         raise ConfigError(f"{display_path(root)}: articles folder not found (or not a folder)")
     now = now or datetime.now(UTC)
-    scanned = scan(root, settings.patterns, now_ns=0)
+    scanned = scan(root, settings.patterns)
     paths = [root / item.source for item in scanned.found]
     problems = scanned.problems
     articles: list[Article] = []
@@ -185,7 +185,7 @@ def discover(root: Path, patterns: tuple[str, ...]) -> list[Path]:
     and lock files are skipped, symlinked folders followed once. Folders that cannot be read
     are left out (:func:`load_folder` reports them).
     """
-    return [root / item.source for item in scan(root, patterns, now_ns=0).found]
+    return [root / item.source for item in scan(root, patterns).found]
 
 
 def load_article(

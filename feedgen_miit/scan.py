@@ -1,10 +1,11 @@
-"""Find the article files and their stat stamps fast enough to revisit 100,000 files nightly.
+"""Find the article files and their stamps fast enough to revisit 100,000 files nightly.
 
-The one walk of an articles folder, used by builds and by ``check`` alike. Hidden files and
-folders, editor backups (``name~``) and lock files (``.#name``, ``#name#``) are never articles;
-symlinked folders are followed once, so a symlink loop is not a hang; the order is
-``PurePosixPath``'s. It works on strings and ``os.scandir`` stats instead of ``Path`` objects:
-about ten times faster, which is what lets a warm rebuild stay under a second.
+:func:`scan` is the one walk of an articles folder, used by builds and by ``check`` alike.
+Hidden files and folders, editor backups (``name~``) and lock files (``.#name``, ``#name#``)
+are never articles; symlinked folders are followed once, so a symlink loop is not a hang; the
+order is ``PurePosixPath``'s; each file can be stat'ed on the way for the stamp a build
+compares with its cache. It works on strings, not ``Path`` objects: about ten times faster,
+which is what lets a warm rebuild stay under a second.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,13 +45,14 @@ class ScanResult(NamedTuple):
     problems: list[ArticleError]
 
 
-def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int, stamps: bool = True) -> ScanResult:
+def scan(root: Path, patterns: tuple[str, ...], *, stamped_at: int | None = None) -> ScanResult:
     """Every article file under ``root``, in path order, with what could not be looked at.
 
     An unreadable subfolder or a file name that is not UTF-8 is a problem (its articles are
     left out); an unreadable ``root`` is a :class:`ConfigError`: nothing can be built.
-    ``stamps=False`` leaves every file :data:`UNSTAMPED`: when every file is going to be read
-    anyway (a cold build), the stat() of each is wasted; reading it gives its stamp.
+    With ``stamped_at`` (the clock, in ns) each file is stat'ed for its :func:`stamp_of`;
+    without, every file is :data:`UNSTAMPED` (a cold build reads every file anyway, and
+    reading one gives its stamp).
     """
     wanted = _matcher(patterns)
     found: list[Found] = []
@@ -81,14 +84,18 @@ def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int, stamps: bool = T
         with entries:  # one entry at a time: a folder may hold 100,000 files
             for entry in entries:
                 name = entry.name
-                if _is_dir(entry):
+                try:
+                    is_dir = entry.is_dir()  # from the listing (d_type): no system call
+                except OSError:
+                    is_dir = False
+                if is_dir:
                     if not name.startswith("."):
                         folders.append((entry.path, name))
                     continue
                 if not wanted(name):
                     continue
                 source = prefix + name
-                if not _is_utf8(source):
+                if not source.isascii() and not _is_utf8(source):
                     problems.append(
                         ArticleError(
                             Path(entry.path),
@@ -97,15 +104,16 @@ def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int, stamps: bool = T
                         )
                     )
                     continue
-                if not stamps:
+                if stamped_at is None:
                     found.append(Found(source, UNSTAMPED, True))
                     continue
                 try:
-                    info = entry.stat()
+                    # os.stat(), not entry.stat(): the same answer, a fifth faster (no cache)
+                    info = os.stat(entry.path)  # noqa: PTH116
                 except OSError:  # a dangling symlink: the loader reports it
                     found.append(Found(source, UNSTAMPED, True))
                     continue
-                found.append(Found(source, *stamp_of(info, now_ns)))
+                found.append(Found(source, *stamp_of(info, stamped_at)))
         for path, name in folders:
             walk(path, f"{prefix}{name}/")
 
@@ -113,7 +121,7 @@ def scan(root: Path, patterns: tuple[str, ...], *, now_ns: int, stamps: bool = T
     if any("/" in item.source for item in found):
         found.sort(key=lambda item: path_order(item.source))
     else:
-        found.sort()
+        found.sort(key=itemgetter(0))  # the source; faster than comparing whole tuples
     return ScanResult(found, problems)
 
 
@@ -138,13 +146,6 @@ def _is_utf8(name: str) -> bool:
 def path_order(source: str) -> str:
     """Sort key giving PurePosixPath's order: '/' sorts before any character a name holds."""
     return source.replace("/", "\0")
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
 
 
 @lru_cache(maxsize=8)

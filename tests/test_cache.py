@@ -338,7 +338,7 @@ def test_scan_keeps_articles_skips_junk_and_sorts_like_paths(
     (articles_dir / "loop").symlink_to(articles_dir)
     (articles_dir / "dangling.txt").symlink_to(articles_dir / "missing")
     patterns = ("*.txt", "*.md", "*.html")
-    result = scan(articles_dir, patterns, now_ns=0)
+    result = scan(articles_dir, patterns)
     # '/' sorts before every other character, as in PurePosixPath; the loop is walked once.
     expected = ["B.html", "a/b.txt", "a/c/d.md", "a-b.txt", "a.txt", "dangling.txt"]
     assert [item.source for item in result.found] == expected
@@ -401,16 +401,16 @@ def test_a_cached_build_always_equals_a_build_without_cache(
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_cold_build_stamps_files_as_it_reads_them_as_the_scan_would(
+def test_a_cold_build_stamps_files_as_it_reads_them_as_stat_would(
     folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     age_ctime(monkeypatch)
     monkeypatch.setattr(pipeline_module, "PARALLEL_MIN", 1)
     cold = build(replace(settings, jobs=jobs))
     assert cold.files_read == 6
-    scanned = scan(settings.articles_dir, settings.patterns, now_ns=time.time_ns())
+    stamped = scan(settings.articles_dir, settings.patterns, stamped_at=time.time_ns()).found
     with sqlite3.connect(cache_path(settings)) as db:
         stored = dict(db.execute("SELECT source, stamp FROM articles").fetchall())
-    assert stored == {item.source: item.stamp for item in scanned.found}
+    assert stored == {item.source: item.stamp for item in stamped}
     assert UNSTAMPED not in stored.values()
     assert build(settings).files_read == 0
