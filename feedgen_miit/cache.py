@@ -37,7 +37,7 @@ from .scan import Found, path_order
 log = logging.getLogger(__name__)
 
 #: Bump when the tables or the encoding of a row change.
-FORMAT = 5
+FORMAT = 6
 #: The cache's name inside the output folder when ``cache_dir`` is not set.
 CACHE_NAME = ".feedgen-miit-cache.sqlite"
 #: Settings that only shape the output documents, not what is read from an article: changing
@@ -81,6 +81,8 @@ CREATE INDEX categories_by_source ON categories (source);
 CREATE INDEX articles_by_id ON articles (id);
 -- The main feed's newest without sorting every article.
 CREATE INDEX articles_by_published ON articles (published);
+-- What trusted_stamps() reads, without reading the wide rows: a warm build reads it whole.
+CREATE INDEX articles_stamps ON articles (source, verified, stamp);
 CREATE INDEX articles_with_warnings ON articles (source) WHERE warnings != '[]';
 """
 _TABLES = frozenset({"meta", "articles", "categories"})
@@ -206,20 +208,24 @@ class ArticleCache:
             )
 
     def compare(
-        self, found: Sequence[Found], trusted: Mapping[str, int | None]
+        self,
+        found: Sequence[Found],
+        trusted: Mapping[str, int | None],
+        unchanged: Collection[str] = (),
     ) -> list[tuple[Found, bytes | None]]:
-        """Note this build's files (in path order); forget the gone ones; list the stale ones.
+        """Note this build's files; forget the gone ones; list the stale ones (in order).
 
         A file is stale when it is new, its stamp changed (or it is :data:`UNSTAMPED`), or it
-        was read while racy; ``trusted`` is :meth:`trusted_stamps`. With each stale file comes
-        the content hash recorded for it, if any.
+        was read while racy; ``trusted`` is :meth:`trusted_stamps`, and ``unchanged`` the
+        files the scan already found unchanged (:func:`feedgen_miit.scan.scan`'s ``known``).
+        With each stale file comes the content hash recorded for it, if any.
         """
         with self._guard():
             # A racy row's None, and UNSTAMPED (0, never a stamp), equal no stamp.
             stale = [item for item in found if trusted.get(item.source) != item.stamp]
-            known = sum(1 for item in stale if item.source in trusted)
-            if len(trusted) > len(found) - (len(stale) - known):  # some files are gone
-                present = {item.source for item in found}
+            cached = len(unchanged) + sum(1 for item in found if item.source in trusted)
+            if len(trusted) > cached:  # some files are gone
+                present = {item.source for item in found}.union(unchanged)
                 gone = [(source,) for source in trusted if source not in present]
                 self._db.executemany("DELETE FROM articles WHERE source = ?", gone)
                 self._db.executemany("DELETE FROM categories WHERE source = ?", gone)

@@ -155,9 +155,16 @@ def _build(
         scanned = scan(settings.articles_dir, settings.patterns)
         stale = cache.compare(scanned.found, {})
     else:
-        scanned = scan(settings.articles_dir, settings.patterns, stamped_at=time.time_ns())
-        stale = cache.compare(scanned.found, cache.trusted_stamps())
-    log.debug("%d article files, %d new or changed", len(scanned.found), len(stale))
+        trusted = cache.trusted_stamps()
+        scanned = scan(
+            settings.articles_dir, settings.patterns, stamped_at=time.time_ns(), known=trusted
+        )
+        stale = cache.compare(scanned.found, trusted, scanned.unchanged)
+    log.debug(
+        "%d article files, %d new or changed",
+        len(scanned.found) + len(scanned.unchanged),
+        len(stale),
+    )
     failed = _read_stale(stale, cache, pool, progress)
     articles_found, duplicates = cache.usable()
     problems = [*scanned.problems, *failed.values()]
