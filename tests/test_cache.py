@@ -414,3 +414,31 @@ def test_a_cold_build_stamps_files_as_it_reads_them_as_stat_would(
     assert stored == {item.source: item.stamp for item in stamped}
     assert UNSTAMPED not in stored.values()
     assert build(settings).files_read == 0
+
+
+def test_shared_ids_are_found_across_incremental_builds_as_without_a_cache(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Builds after the first look up only the ids that were shared or stored since: each
+    # step must report the duplicates a build without a cache reports.
+    age_ctime(monkeypatch)
+    same = "id: 'tag:example.org,2024:same'\n"
+
+    def check() -> None:
+        report = build(settings)
+        alone = build(replace(settings, output_dir=settings.output_dir.parent / "x", cache=False))
+        assert [str(p) for p in report.problems] == [str(p) for p in alone.problems]
+        assert report.articles_found == alone.articles_found
+
+    write_article("a.txt", article("甲", "2024-01-01", extra=same))
+    write_article("c.txt", article("丙", "2024-01-03"))
+    check()  # no duplicate
+    write_article("b.txt", article("乙", "2024-01-02", extra=same))
+    check()  # b shares a's id, stored in this build
+    check()  # nothing changed: the pair is found through the record of shared ids
+    (settings.articles_dir / "a.txt").unlink()
+    check()  # b keeps the id alone
+    write_article("c.txt", article("丙", "2024-01-03", extra=same))
+    check()  # c changed to share b's id
+    write_article("b.txt", article("乙", "2024-01-02"))
+    check()  # b changed away from it
