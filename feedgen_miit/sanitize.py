@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urljoin
 
 import nh3
@@ -98,9 +98,8 @@ _URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
 _URL_TAB_NEWLINE = re.compile("[\t\n\r]")
 _URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _EDITOR_PREFIX = re.compile(r"^\s*(?:责任编辑|编辑|editor)\s*[:：]\s*", re.IGNORECASE)
-_EMPTY_ELEMENT = re.compile(
-    rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>", re.IGNORECASE
-)
+_EMPTY_ELEMENT_PATTERN = rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>"
+_EMPTY_ELEMENT = re.compile(_EMPTY_ELEMENT_PATTERN, re.IGNORECASE)
 _BLANK_RUN = re.compile(r"[ \t\u3000]*\n\s*")
 _PRE_BLOCK = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL | re.IGNORECASE)
 # nh3 output is well formed and always double-quotes attributes, so this finds every tag.
@@ -199,7 +198,7 @@ _UNSTABLE_NEWLINE = re.compile(r"\n(?:(?=\s)|(?<=[ \t\u3000]\n))")
 # ... and blank text between two tags other than one space: libxml2 makes it one space.
 _UNSTABLE_BLANK = re.compile(r">(?! <)[ \t]+<")
 #: _tidy's _EMPTY_ELEMENT for lowercase tags only (faster; the others are refused anyway).
-_EMPTY_STABLE_ELEMENT = re.compile(rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>")
+_EMPTY_STABLE_ELEMENT = re.compile(_EMPTY_ELEMENT_PATTERN)
 # Text in a list, not in an item (after <ul>, <ol> or </li>, as only items stand in lists):
 # libxml2 and html5ever place it differently.
 _TEXT_IN_LIST = re.compile(r"(?:<[uo]l(?: [^>]*)?>|</li>)[ \t\n]*[^ \t\n<]")
@@ -286,11 +285,7 @@ def _attributes_are_stable(name: str, attributes: str, base_url: str | None) -> 
 
 def _url_is_normal(value: str, base_url: str | None) -> bool:
     """Whether :func:`_normalize_urls` keeps ``value`` (a decoded URL attribute) as it is."""
-    url = value.strip(_URL_STRIPPED)  # the same steps, in the same order
-    if base_url:
-        url = urljoin(base_url, url)
-    scheme = url_scheme(url)
-    return url == value and (scheme is None or scheme in URL_SCHEMES)
+    return _normal_url(value, base_url) == value
 
 
 def clean(raw_html: str, base_url: str | None = None) -> SafeHtml:
@@ -434,7 +429,7 @@ def _drop_boilerplate(found: _Survey) -> None:
     _remove([*found.preformatted, *found.dropped])
 
 
-def _remove(nodes: list[Tag] | list[PageElement]) -> None:
+def _remove(nodes: Sequence[PageElement]) -> None:
     """Take ``nodes`` out of the tree, in time linear in the number of their siblings.
 
     ``extract()`` finds a node's place by scanning its parent's children: removing the
@@ -443,11 +438,7 @@ def _remove(nodes: list[Tag] | list[PageElement]) -> None:
     where it is known to be (``extract``'s ``_self_index``). The siblings' links are the
     nodes' own, so the order of the list does not matter to them.
     """
-    leaving: dict[int, tuple[Tag, list[PageElement]]] = {}
-    for node in nodes:
-        if node.parent is not None:
-            leaving.setdefault(id(node.parent), (node.parent, []))[1].append(node)
-    for parent, children in leaving.values():
+    for parent, children in _by_parent(nodes):
         gone = {id(child) for child in children}
         contents = parent.contents
         contents[:] = [child for child in contents if id(child) not in gone] + children
@@ -457,12 +448,20 @@ def _remove(nodes: list[Tag] | list[PageElement]) -> None:
                 child.decompose()  # frees the subtree at once, not at the next collection
 
 
+_Node = TypeVar("_Node", bound=PageElement)
+
+
+def _by_parent(nodes: Sequence[_Node]) -> list[tuple[Tag, list[_Node]]]:
+    """``nodes`` (those still in the tree) grouped by parent, each group in document order."""
+    groups: dict[int, tuple[Tag, list[_Node]]] = {}
+    for node in nodes:
+        if node.parent is not None:
+            groups.setdefault(id(node.parent), (node.parent, []))[1].append(node)
+    return list(groups.values())
+
+
 def _flatten_deep_markup(too_deep: list[Tag]) -> None:
-    by_parent: dict[int, tuple[Tag, list[Tag]]] = {}
-    for tag in too_deep:
-        if tag.parent is not None:
-            by_parent.setdefault(id(tag.parent), (tag.parent, []))[1].append(tag)
-    for parent, tags in by_parent.values():
+    for parent, tags in _by_parent(too_deep):
         if len(tags) > _FLATTEN_ONE_BY_ONE:
             # Each replace_with() scans the parent's children: thousands of too-deep siblings
             # (a hostile body) would take hours. Their parent, one level up, goes instead.
@@ -485,16 +484,22 @@ def _normalize_urls(found: _Survey, base_url: str | None) -> None:
         value = tag.get(attribute)
         if not isinstance(value, str):
             continue
-        # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so
-        # that what the whitelist checks is what a browser would follow.
-        url = value.strip(_URL_STRIPPED)
-        if base_url:
-            url = urljoin(base_url, url)
-        scheme = url_scheme(url)
-        if scheme is not None and scheme not in URL_SCHEMES:
+        url = _normal_url(value, base_url)
+        if url is None:
             del tag[attribute]
         else:
             tag[attribute] = url
+
+
+def _normal_url(value: str, base_url: str | None) -> str | None:
+    """A URL attribute's value resolved against ``base_url``; None if its scheme is not allowed."""
+    # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so that what
+    # the whitelist checks is what a browser would follow.
+    url = value.strip(_URL_STRIPPED)
+    if base_url:
+        url = urljoin(base_url, url)
+    scheme = url_scheme(url)
+    return url if scheme is None or scheme in URL_SCHEMES else None
 
 
 def _serialize_contents(root: Tag) -> str:
