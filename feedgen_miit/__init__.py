@@ -23,10 +23,12 @@ from .errors import (
     PublishError,
     SkippedArticlesError,
 )
-from .loader import LoadResult, check_article, load_article, load_folder
-from .model import Article, Entry, SafeHtml, Settings
-from .pipeline import BuildReport, CheckReport, build, check
+from .loader import check_article, load_article
+from .model import Article, BuildReport, CheckReport, Entry, LoadResult, SafeHtml
+from .pipeline import build, check, load_folder
+from .profile import CleaningProfile
 from .sanitize import clean
+from .settings import Settings
 
 __all__ = [
     "Article",
@@ -34,6 +36,7 @@ __all__ = [
     "ArticleWarning",
     "BuildReport",
     "CheckReport",
+    "CleaningProfile",
     "ConfigError",
     "Entry",
     "FeedgenMiitError",

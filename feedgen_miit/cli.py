@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import logging
 import sys
+import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
+from . import settings as described
 from ._version import __version__
 from .config import CONFIG_NAME, load_settings, write_starter
 from .errors import FeedgenMiitError, MissingArticlesDirError, SkippedArticlesError
-from .pipeline import BuildReport, CheckReport, build, check
+from .model import BuildReport, CheckReport
+from .pipeline import build, check
+from .settings import Settings
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -65,96 +70,55 @@ config_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help=f"Settings file.  [default: ./{CONFIG_NAME} if present]",
 )
-#: Options ``build`` and ``check`` share: both read the articles the same way.
-base_url_option = click.option(
-    "--base-url", help="Address the output folder is served at (relative URLs resolve to it)."
-)
-timezone_option = click.option(
-    "--timezone", help="Zone for dates written without one.  [default: Asia/Shanghai]"
-)
-max_file_bytes_option = click.option(
-    "--max-file-bytes",
-    type=click.IntRange(min=1),
-    help="Skip (and report) larger article files.  [default: 10485760]",
-)
 articles_argument = click.argument(
     "articles_dir", required=False, type=click.Path(file_okay=False, path_type=Path)
 )
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def setting_options(command: str) -> Callable[[_Command], _Command]:
+    """The flags of ``command``, one per setting that has one, made from its description."""
+
+    def decorate(function: _Command) -> _Command:
+        for name in reversed(list(described.names())):
+            about = described.description(name)
+            if about.flag is not None and (command == "build" or about.check):
+                function = _option(name, about)(function)
+        return function
+
+    return decorate
+
+
+def _option(name: str, about: described.Description) -> Callable[[_Command], _Command]:
+    assert about.flag is not None  # noqa: S101 - setting_options() asks only for flags
+    hint = described.type_hints()[name]
+    text = f"{about.help}  [default: {described.shown_default(name)}]"
+    if hint is bool:  # the flag sets the value opposite to the default
+        flag_value = not described.default(name)
+        return click.option(
+            about.flag,
+            name,
+            is_flag=True,
+            flag_value=flag_value,
+            default=None,
+            help=about.flag_help or about.help,
+        )
+    kinds: dict[Any, Any] = {
+        int: click.IntRange(min=None if about.minimum is None else int(about.minimum)),
+        float: click.FloatRange(min=about.minimum),
+        Path: click.Path(file_okay=False, path_type=Path),
+    }
+    multiple = typing.get_origin(hint) is tuple
+    return click.option(about.flag, name, type=kinds.get(hint, str), multiple=multiple, help=text)
 
 
 @main.command("build", epilog=EXIT_CODES_HELP)
 @articles_argument
 @config_option
-@click.option(
-    "--out",
-    "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the feeds (atom.xml, rss.xml, feed.json...) into.  [default: public]",
-)
-@base_url_option
-@click.option("--title", help="Feed title.")
-@click.option("--subtitle", help="Feed subtitle.")
-@click.option("--feed-id", help="The feed's permanent id (an IRI such as urn:uuid:...).")
-@click.option("--author", help="Feed author.")
-@click.option("--icon", help="URL of a small square image for the feed.")
-@click.option("--logo", help="URL of a wide image for the feed.")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    help="Newest entries to include; 0 includes every article.  [default: 50]",
-)
-@timezone_option
-@click.option(
-    "--pattern",
-    "patterns",
-    multiple=True,
-    help="File names that are articles; repeat for several.  [default: *.txt *.md *.html]",
-)
-@max_file_bytes_option
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    help="Seconds to wait for another build of the same folder.  [default: 60]",
-)
-@click.option(
-    "--no-cache",
-    "no_cache",
-    is_flag=True,
-    default=False,
-    help="Read every article file; neither use nor update the cache.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=0),
-    help="Processes reading new articles; 0: one per CPU core.  [default: 0]",
-)
-@click.option(
-    "--strict",
-    is_flag=True,
-    default=None,
-    help="Write nothing, and exit 1, if any article cannot be used.",
-)
+@setting_options("build")
 @verbose_option
-def build_command(
-    articles_dir: Path | None,
-    config_file: Path | None,
-    output_dir: Path | None,
-    base_url: str | None,
-    title: str | None,
-    subtitle: str | None,
-    feed_id: str | None,
-    author: str | None,
-    icon: str | None,
-    logo: str | None,
-    limit: int | None,
-    timezone: str | None,
-    patterns: tuple[str, ...],
-    max_file_bytes: int | None,
-    lock_timeout: float | None,
-    no_cache: bool,
-    jobs: int | None,
-    strict: bool | None,
-) -> None:
+def build_command(articles_dir: Path | None, config_file: Path | None, **flags: Any) -> None:
     """Build ARTICLES_DIR into feeds in OUT: Atom, RSS, JSON Feed, categories, OPML, index.
 
     Articles that cannot be used are skipped, each named on stderr with the reason; the
@@ -167,26 +131,7 @@ def build_command(
       feedgen-miit build articles --out public --base-url https://example.org/feeds/
     """
     try:
-        settings = load_settings(
-            config_file=config_file,
-            articles_dir=articles_dir,
-            output_dir=output_dir,
-            base_url=base_url,
-            title=title,
-            subtitle=subtitle,
-            feed_id=feed_id,
-            author=author,
-            icon=icon,
-            logo=logo,
-            limit=limit,
-            timezone=timezone,
-            patterns=patterns or None,
-            max_file_bytes=max_file_bytes,
-            lock_timeout=lock_timeout,
-            cache=False if no_cache else None,
-            jobs=jobs,
-            strict=strict,
-        )
+        settings = _settings(articles_dir, config_file, flags)
         with _ProgressBar() as progress:
             report = build(settings, progress=progress if sys.stderr.isatty() else None)
     except MissingArticlesDirError as error:
@@ -206,17 +151,9 @@ def build_command(
 @main.command("check", epilog=CHECK_EXIT_CODES_HELP)
 @articles_argument
 @config_option
-@base_url_option
-@timezone_option
-@max_file_bytes_option
+@setting_options("check")
 @verbose_option
-def check_command(
-    articles_dir: Path | None,
-    config_file: Path | None,
-    base_url: str | None,
-    timezone: str | None,
-    max_file_bytes: int | None,
-) -> None:
+def check_command(articles_dir: Path | None, config_file: Path | None, **flags: Any) -> None:
     """Report every error and warning in ARTICLES_DIR, one per line; write nothing.
 
     Unlike build, every article's body is read, not only the newest.
@@ -226,14 +163,7 @@ def check_command(
       feedgen-miit check articles
     """
     try:
-        settings = load_settings(
-            config_file=config_file,
-            articles_dir=articles_dir,
-            base_url=base_url,
-            timezone=timezone,
-            max_file_bytes=max_file_bytes,
-        )
-        report = check(settings)
+        report = check(_settings(articles_dir, config_file, flags))
     except MissingArticlesDirError as error:
         raise click.UsageError(str(error)) from None
     except FeedgenMiitError as error:
@@ -241,6 +171,14 @@ def check_command(
         sys.exit(EXIT_FATAL)
     _report_check(report)
     sys.exit(EXIT_OK if report.clean else EXIT_PARTIAL)
+
+
+def _settings(
+    articles_dir: Path | None, config_file: Path | None, flags: dict[str, Any]
+) -> Settings:
+    """The settings: these flags (unset ones are None, or () when repeatable) over the file."""
+    given = {name: value for name, value in flags.items() if value not in (None, ())}
+    return load_settings(config_file=config_file, articles_dir=articles_dir, **given)
 
 
 def _report_check(report: CheckReport) -> None:

@@ -2,8 +2,9 @@
 the setting (and the file).
 
 Precedence: flags > ``feedgen-miit.toml`` (or ``--config FILE``) > defaults. Every field of
-:class:`~feedgen_miit.model.Settings` is a key of the file, checked against the field's type
-annotation, so a new setting needs no code here.
+:class:`~feedgen_miit.settings.Settings` is a key of the file, checked against the field's
+type annotation, and described in the starter file by its own description, so a new setting
+needs no code here.
 """
 
 from __future__ import annotations
@@ -12,25 +13,23 @@ import difflib
 import json
 import os
 import re
+import textwrap
 import tomllib
 import types
 import typing
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, fields, replace
+from dataclasses import MISSING, replace
 from datetime import date, datetime, time
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Union
 from urllib.parse import urlsplit
 
+from . import settings as described
 from .errors import ConfigError, MissingArticlesDirError
-from .jsonfeed import JSON_FEED_FILENAME
-from .model import Settings
-from .opml import OPML_FILENAME
-from .outputs import CATEGORY_FOLDER
-from .rss import RSS_FILENAME
-from .site import INDEX_FILENAME, STYLESHEET_FILENAME
+from .layout import FIXED_NAMES
+from .profile import BUILT_IN, CleaningProfile, profile_from_config
+from .settings import Settings
 from .text import is_absolute_iri
 
 #: The configuration file looked for in the working folder.
@@ -76,7 +75,7 @@ def read_config(path: Path) -> dict[str, Any]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    hints = _hints()
+    hints = described.type_hints()
     values: dict[str, Any] = {}
     for key, value in raw.items():
         where = f"{path}:{_key_line(text, key)}"
@@ -91,6 +90,8 @@ def read_config(path: Path) -> dict[str, Any]:
                 f"{where}: {key} must be {wrong.expected}, not {_toml_type(value)} "
                 f"({_toml_value(value)})"
             ) from None
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {key}: {error}") from None
     return values
 
 
@@ -125,54 +126,18 @@ def starter_text(feed_id: str) -> str:
         "output_dir": "public",
         "feed_id": feed_id,
     }
-    for item in fields(Settings):
-        description = _DESCRIPTIONS.get(item.name, "")
-        lines.extend(f"# {line}" if line else "#" for line in description.splitlines())
-        if item.name in chosen:
-            lines.append(f"{item.name} = {_toml_value(chosen[item.name])}")
+    for name in described.names():
+        about = described.description(name)
+        lines.extend(f"# {line}" for line in textwrap.wrap(about.help, 86))
+        if name in chosen:
+            lines.append(f"{name} = {_toml_value(chosen[name])}")
         else:
-            default = item.default if item.default is not MISSING else None
-            example = _EXAMPLES.get(item.name, default)
-            shown = "" if example is None else _toml_value(example)
-            lines.append(f"# {item.name} = {shown}".rstrip())
+            default = described.default(name)
+            example = about.example if about.example is not None else default
+            shown = "" if example is None or example is MISSING else _toml_value(example)
+            lines.append(f"# {name} = {shown}".rstrip())
         lines.append("")
     return "\n".join(lines)
-
-
-_DESCRIPTIONS: Mapping[str, str] = {
-    "articles_dir": "Folder of article files (YAML front matter + HTML body).",
-    "output_dir": "Folder the feed is written to; serve it over HTTP.",
-    "title": "Feed title.",
-    "subtitle": "Feed subtitle.",
-    "feed_id": (
-        "The feed's permanent id. Never change it once readers subscribed: entry ids are\n"
-        "derived from it, and readers would show every article again."
-    ),
-    "base_url": "Where output_dir is served; the feed's self link and relative URLs use it.",
-    "author": "Feed author.",
-    "language": "Language of the articles (BCP 47 tag).",
-    "icon": "Small square image for the feed (absolute URL).",
-    "logo": "Wide image for the feed (absolute URL).",
-    "limit": "Newest articles in the feed; 0 puts every article in.",
-    "timezone": "IANA time zone for dates written without one.",
-    "patterns": "File names that are articles (shell patterns).",
-    "max_file_bytes": "Larger files are reported and skipped.",
-    "summary_chars": "Length of each entry's plain-text summary.",
-    "feed_filename": "Name of the Atom file in output_dir.",
-    "lock_timeout": "Seconds to wait for another build of the same output_dir before giving up.",
-    "cache": "Keep a cache so that a rebuild reads only new and changed files.",
-    "cache_dir": (
-        "Where the cache lives; by default a hidden file in output_dir. Set it if your web\n"
-        "server publishes hidden files. ~ and $VARIABLES are expanded ($XDG_CACHE_HOME\n"
-        "defaults to ~/.cache; under systemd, $CACHE_DIRECTORY is CacheDirectory=)."
-    ),
-    "jobs": "Processes reading new articles; 0 means one per CPU core.",
-}
-_EXAMPLES: Mapping[str, Any] = {
-    "icon": "https://example.org/favicon.png",
-    "logo": "https://example.org/logo.png",
-    "cache_dir": "$XDG_CACHE_HOME/feedgen-miit",
-}
 
 
 # -- type checks against the Settings annotations ----------------------------------------------
@@ -182,12 +147,6 @@ class _WrongTypeError(Exception):
     def __init__(self, expected: str) -> None:
         super().__init__(expected)
         self.expected = expected
-
-
-@cache
-def _hints() -> dict[str, Any]:
-    annotations = typing.get_type_hints(Settings)
-    return {item.name: annotations[item.name] for item in fields(Settings) if item.init}
 
 
 def _convert(value: Any, hint: Any, base: Path) -> Any:
@@ -218,6 +177,12 @@ def _convert(value: Any, hint: Any, base: Path) -> Any:
         if isinstance(value, str) and value:
             return base / _expand(value)
         raise _WrongTypeError(_describe(hint))
+    return _convert_scalar(value, hint)
+
+
+def _convert_scalar(value: Any, hint: Any) -> Any:
+    if hint is CleaningProfile:
+        return profile_from_config(value)
     accepts = _SCALARS.get(hint)
     if accepts is None:
         raise _WrongTypeError(f"set on the command line (type {hint} is not supported in a file)")
@@ -261,6 +226,7 @@ def _describe(hint: Any) -> str:
         float: "a number",
         str: "a string",
         Path: "a path (a string)",
+        CleaningProfile: "a profile name or table",
     }
     return names.get(hint, str(hint))
 
@@ -290,7 +256,14 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     if isinstance(value, dict):
         return "{...}"
-    return json.dumps(str(value), ensure_ascii=False)
+    return json.dumps(_plain(value), ensure_ascii=False)
+
+
+def _plain(value: Any) -> str:
+    """A scalar as text: a built-in profile by its name."""
+    if isinstance(value, CleaningProfile) and BUILT_IN.get(value.name) == value:
+        return value.name
+    return str(value)
 
 
 def _key_line(text: str, key: str) -> int:
@@ -306,8 +279,7 @@ def make_settings(articles_dir: Path, **overrides: Any) -> Settings:
 
     ``None`` values are ignored, so unset command-line flags fall through to the defaults.
     """
-    known = {f.name for f in fields(Settings)}
-    unknown = sorted(set(overrides) - known)
+    unknown = sorted(set(overrides) - set(described.names()))
     if unknown:
         raise ConfigError(f"unknown setting {unknown[0]!r}")
     settings = replace(
@@ -333,16 +305,16 @@ def validate(settings: Settings) -> Settings:
             f"feed_id {settings.feed_id!r} must be an absolute IRI, e.g. 'urn:uuid:...' "
             "(feedgen-miit init makes one)"
         )
-    if settings.lock_timeout < 0:
-        raise ConfigError(f"lock_timeout must be 0 seconds or more, not {settings.lock_timeout}")
-    if settings.jobs < 0:
-        raise ConfigError(f"jobs must be 0 (one per CPU core) or more, not {settings.jobs}")
+    for name in described.names():
+        minimum = described.description(name).minimum
+        value = getattr(settings, name)
+        if minimum is not None and value < minimum:
+            raise ConfigError(
+                f"{name} must be {minimum:g} or more, not {value} "
+                f"({described.description(name).help})"
+            )
     if not settings.patterns:
         raise ConfigError("patterns must name at least one file pattern, e.g. ['*.txt']")
-    if settings.limit < 0:
-        raise ConfigError(f"limit must be 0 (every article) or more, not {settings.limit}")
-    if settings.max_file_bytes <= 0:
-        raise ConfigError(f"max_file_bytes must be positive, not {settings.max_file_bytes}")
     if not settings.title.strip():
         raise ConfigError("title must not be empty")
     settings.zone  # noqa: B018 - raises ConfigError for an unknown zone
@@ -352,15 +324,6 @@ def validate(settings: Settings) -> Settings:
 
 #: The switches of :class:`Settings` that turn one feed each on or off.
 FEED_SWITCHES = ("write_atom", "write_category_feeds", "write_rss", "write_json_feed")
-#: Names the build writes besides ``feed_filename`` (``categories/`` holds only slugs).
-_FIXED_NAMES = (
-    RSS_FILENAME,
-    JSON_FEED_FILENAME,
-    OPML_FILENAME,
-    INDEX_FILENAME,
-    STYLESHEET_FILENAME,
-    CATEGORY_FOLDER,
-)
 
 
 def _check_outputs(settings: Settings) -> None:
@@ -370,8 +333,8 @@ def _check_outputs(settings: Settings) -> None:
             f"set at least one of {', '.join(FEED_SWITCHES)} to true"
         )
     name = settings.feed_filename
-    if "/" in name or "\\" in name or name in {"", ".", ".."} or name in _FIXED_NAMES:
+    if "/" in name or "\\" in name or name in {"", ".", ".."} or name in FIXED_NAMES:
         raise ConfigError(
             f"feed_filename {name!r} must be a plain file name other than "
-            f"{', '.join(_FIXED_NAMES)}, e.g. 'atom.xml'"
+            f"{', '.join(FIXED_NAMES)}, e.g. 'atom.xml'"
         )

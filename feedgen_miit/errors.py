@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def display_path(path: Path) -> str:
@@ -32,6 +38,32 @@ class ArticleError(FeedgenMiitError):
     def __str__(self) -> str:
         return _located(self.path, self.line, self.reason)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions pickle as ``cls(*args)``; this one's arguments are its fields. (Errors
+        # cross from the worker processes to the build.)
+        return (type(self), (self.path, self.reason, self.line))
+
+
+@contextlib.contextmanager
+def per_article(path: Path) -> Iterator[None]:
+    """Make any unexpected exception while handling the article ``path`` its error.
+
+    A bug must cost one article, not the whole feed: the exception becomes an
+    :class:`ArticleError` saying it is a bug (``-vv`` logs the traceback). Errors raised on
+    purpose pass through as they are.
+    """
+    try:
+        yield
+    except FeedgenMiitError:
+        raise
+    except Exception as error:
+        log.debug("%s: unexpected error", display_path(path), exc_info=True)
+        raise ArticleError(
+            path,
+            f"unexpected {type(error).__name__}: {error} "
+            "(a bug in feedgen-miit: please report it with this file; -vv shows the traceback)",
+        ) from error
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleWarning:
@@ -46,6 +78,11 @@ class ArticleWarning:
 
     def __str__(self) -> str:
         return _located(self.path, self.line, self.reason)
+
+
+def in_path_order(errors: Iterable[ArticleError]) -> tuple[ArticleError, ...]:
+    """``errors`` sorted by file, in the order a folder's files are read."""
+    return tuple(sorted(errors, key=lambda error: os.fsencode(error.path)))
 
 
 def _located(path: Path, line: int | None, reason: str) -> str:

@@ -13,7 +13,7 @@ the first enclosure), each with a ``type`` only when the URL's extension names a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from posixpath import splitext
 from typing import Any
@@ -24,7 +24,8 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ._version import __version__
-from .model import Entry, Settings
+from .layout import ATOM_TYPE
+from .model import Channel, Entry
 from .text import xml_safe
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -40,19 +41,6 @@ class Link:
     rel: str = "alternate"
     type: str | None = None
     length: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FeedInfo:
-    """What identifies one feed document (the main feed, or later one per category)."""
-
-    feed_id: str
-    title: str
-    self_url: str
-    subtitle: str | None = None
-    categories: tuple[str, ...] = field(default=())
-    #: Address of an XSL stylesheet, relative to the feed, that browsers apply to show it.
-    stylesheet: str | None = None
 
 
 #: Image types by file extension. A fixed table, not :mod:`mimetypes`: that one reads the
@@ -78,16 +66,6 @@ IMAGE_TYPES: Mapping[str, str] = {
 }
 
 
-def main_feed_info(settings: Settings, self_url: str) -> FeedInfo:
-    """The main feed's identity, for its document at ``self_url`` (in any format)."""
-    return FeedInfo(
-        feed_id=settings.feed_id,
-        title=settings.title,
-        self_url=self_url,
-        subtitle=settings.subtitle,
-    )
-
-
 def image_type(url: str) -> str | None:
     """The MIME type of an image URL by its path's extension, or ``None`` when unsure."""
     try:
@@ -106,9 +84,7 @@ def thumbnail_link(url: str) -> Link:
     return Link(href=url, rel="enclosure", type=image_type(url))
 
 
-def render_atom(
-    entries: Sequence[Entry], settings: Settings, info: FeedInfo | None = None
-) -> bytes:
+def render_atom(entries: Sequence[Entry], channel: Channel) -> bytes:
     """Serialize ``entries`` (already in feed order, newest first) as an Atom document.
 
     ``updated`` is the newest entry's ``updated``, never the build time, so an unchanged
@@ -116,30 +92,30 @@ def render_atom(
     """
     if not entries:
         raise ValueError("an Atom feed needs at least one entry")
-    info = info or main_feed_info(settings, settings.self_url)
+    site = channel.site
     generator = FeedGenerator()
     generator.register_extension(_EXTENSION, _FeedExtras, _EntryExtras, rss=False)
-    generator.id(xml_safe(info.feed_id))
-    generator.title(xml_safe(info.title))
-    if info.subtitle:
-        generator.subtitle(xml_safe(info.subtitle))
-    generator.link(href=info.self_url, rel="self", type="application/atom+xml")
-    generator.link(href=settings.base_url, rel="alternate", type="text/html")
-    generator.author(name=xml_safe(settings.author))
-    generator.language(settings.language)
+    generator.id(xml_safe(channel.feed_id))
+    generator.title(xml_safe(channel.title))
+    if channel.subtitle:
+        generator.subtitle(xml_safe(channel.subtitle))
+    generator.link(href=channel.self_url, rel="self", type=ATOM_TYPE)
+    generator.link(href=site.base_url, rel="alternate", type="text/html")
+    generator.author(name=xml_safe(site.author))
+    generator.language(site.language)
     generator.generator("feedgen-miit", version=__version__)
-    if settings.icon:
-        generator.icon(settings.icon)
-    if settings.logo:
-        generator.logo(settings.logo)
-    for name in info.categories:
+    if site.icon:
+        generator.icon(site.icon)
+    if site.logo:
+        generator.logo(site.logo)
+    for name in channel.categories:
         generator.category(term=xml_safe(name), label=xml_safe(name))
     generator.updated(max(entry.article.updated for entry in entries))
     for entry in entries:
         _add_entry(generator, entry)
     document: bytes = generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    if info.stylesheet:
-        document = _with_stylesheet(document, info.stylesheet)
+    if channel.stylesheet:
+        document = _with_stylesheet(document, channel.stylesheet)
     return document
 
 

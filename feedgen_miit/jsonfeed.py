@@ -11,35 +11,30 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from .feed import FeedInfo, main_feed_info
-from .model import Entry, Settings
+from .model import Channel, Entry
 
-JSON_FEED_FILENAME = "feed.json"
-JSON_FEED_TYPE = "application/feed+json"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json_feed(
-    entries: Sequence[Entry], settings: Settings, info: FeedInfo | None = None
-) -> bytes:
+def render_json_feed(entries: Sequence[Entry], channel: Channel) -> bytes:
     """Serialize ``entries`` (newest first) as JSON Feed 1.1, UTF-8, keys in a fixed order."""
     if not entries:
         raise ValueError("a JSON Feed needs at least one entry")
-    info = info or main_feed_info(settings, settings.base_url + JSON_FEED_FILENAME)
+    site = channel.site
     document: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
-        "title": info.title,
-        "home_page_url": settings.base_url,
-        "feed_url": info.self_url,
+        "title": channel.title,
+        "home_page_url": site.base_url,
+        "feed_url": channel.self_url,
     }
-    if info.subtitle:
-        document["description"] = info.subtitle
-    if settings.logo:
-        document["icon"] = settings.logo
-    if settings.icon:
-        document["favicon"] = settings.icon
-    document["authors"] = [{"name": settings.author}]
-    document["language"] = settings.language
+    if channel.subtitle:
+        document["description"] = channel.subtitle
+    if site.logo:
+        document["icon"] = site.logo
+    if site.icon:
+        document["favicon"] = site.icon
+    document["authors"] = [{"name": site.author}]
+    document["language"] = site.language
     document["items"] = [_item(entry) for entry in entries]
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return text.encode("utf-8")

@@ -26,7 +26,8 @@ Hostile or broken files are normal input too. The policies, each tested in tests
   parameter, so that tests and the feed stay a pure function of their inputs.
 - ``link``/``thumbnail``/``headimg``: only absolute http(s) URLs; any other scheme
   (``javascript:``, ``data:``...) is dropped with a warning.
-- Two files with the same entry id: the first by path wins, the other is an error.
+- Two files with the same entry id: the first by path wins, the other is an error (the
+  article index finds them: :mod:`feedgen_miit.index`).
 - Hidden files and folders, editor backups (``name~``) and lock files (``.#name``, ``#name#``)
   are not articles and are ignored without a word.
 """
@@ -53,9 +54,9 @@ from zoneinfo import ZoneInfo
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .errors import ArticleError, ArticleWarning, ConfigError, display_path
-from .model import Article, Settings
-from .scan import scan
+from .errors import ArticleError, ArticleWarning
+from .model import Article
+from .settings import Settings
 from .text import is_absolute_iri, one_line, strip_markup, xml_safe
 from .yamlfast import load_simple
 
@@ -99,16 +100,6 @@ _Warn = Callable[[str, str], None]
 
 
 @dataclass(frozen=True, slots=True)
-class LoadResult:
-    """What a folder gave: the usable articles (in path order), one error per bad file, and
-    the warnings about the usable ones (in path order)."""
-
-    articles: tuple[Article, ...]
-    problems: tuple[ArticleError, ...]
-    warnings: tuple[ArticleWarning, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class CheckedArticle:
     """One usable article and the warnings about it."""
 
@@ -121,71 +112,6 @@ class _Parts:
     front_matter: str
     front_matter_line: int  # 1-based line of the front matter's first line
     body: str
-
-
-def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResult:
-    """Load every article under ``settings.articles_dir``; bad files become problems.
-
-    ``now`` is the build's clock for the future-date check (default: the current time).
-    """
-    root = settings.articles_dir
-    if not root.is_dir():
-        raise ConfigError(f"{display_path(root)}: articles folder not found (or not a folder)")
-    now = now or datetime.now(UTC)
-    scanned = scan(root, settings.patterns)
-    paths = [root / item.source for item in scanned.found]
-    problems = scanned.problems
-    articles: list[Article] = []
-    warnings: list[ArticleWarning] = []
-    first_by_id: dict[str, Article] = {}
-    for path in paths:
-        try:
-            checked = check_article(path, settings=settings, now=now)
-        except ArticleError as error:
-            problems.append(error)
-            continue
-        except Exception as error:  # a bug must cost one article, not the whole feed
-            log.debug("%s: unexpected error", path, exc_info=True)
-            problems.append(unexpected_error(path, error))
-            continue
-        article = checked.article
-        first = first_by_id.setdefault(article.id, article)
-        if first is not article:
-            problems.append(duplicate_id_error(path, article.id, first.path))
-            continue
-        articles.append(article)
-        warnings.extend(checked.warnings)
-    problems.sort(key=lambda error: os.fsencode(error.path))
-    log.debug("loaded %d articles, %d problems", len(articles), len(problems))
-    return LoadResult(tuple(articles), tuple(problems), tuple(warnings))
-
-
-def duplicate_id_error(path: Path, entry_id: str, first: Path) -> ArticleError:
-    """The error for a file whose entry id an earlier file (in path order) already has."""
-    return ArticleError(
-        path,
-        f"id {entry_id!r} is already used by {display_path(first)}; "
-        "give one of them its own 'id' in the front matter",
-    )
-
-
-def unexpected_error(path: Path, error: Exception) -> ArticleError:
-    """The one line reported for an exception that only a bug in feedgen-miit can raise."""
-    return ArticleError(
-        path,
-        f"unexpected {type(error).__name__}: {error} "
-        "(a bug in feedgen-miit: please report it with this file; -vv shows the traceback)",
-    )
-
-
-def discover(root: Path, patterns: tuple[str, ...]) -> list[Path]:
-    """Every article file under ``root`` matching ``patterns``, in path order.
-
-    The rules are :func:`feedgen_miit.scan.scan`'s: hidden files and folders, editor backups
-    and lock files are skipped, symlinked folders followed once. Folders that cannot be read
-    are left out (:func:`load_folder` reports them).
-    """
-    return [root / item.source for item in scan(root, patterns).found]
 
 
 def load_article(

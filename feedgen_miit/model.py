@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import NewType
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, NewType
+from zoneinfo import ZoneInfo
 
-from .errors import ConfigError
+if TYPE_CHECKING:
+    from .errors import ArticleError, ArticleWarning
 
 #: HTML that went through :func:`feedgen_miit.sanitize.clean`. Only ``sanitize`` creates one,
 #: and ``feed`` accepts nothing else, so mypy proves that raw HTML never reaches a feed.
 SafeHtml = NewType("SafeHtml", str)
-
-#: Feed id used when the configuration names none. ``feedgen-miit init`` mints a fresh one;
-#: a feed's id must never change once readers have subscribed (RFC 4287, section 4.2.6).
-DEFAULT_FEED_ID = "urn:uuid:6f1d2c59-7a4e-5b8e-9c3a-2f0b1e4d8a77"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,57 +48,43 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything a build needs to know; defaults make a working feed with no configuration."""
+class Site:
+    """Who publishes the feeds and where they are served: the same in every document."""
 
-    articles_dir: Path
-    output_dir: Path = Path("public")
-    title: str = "工业和信息化部新闻 · 新浪财经"
-    subtitle: str = "Sina Finance reports on the Ministry of Industry and Information Technology"
-    feed_id: str = DEFAULT_FEED_ID
-    #: Where ``output_dir`` is served; relative URLs in articles resolve against it.
-    base_url: str = "http://localhost:8000/"
-    author: str = "新浪财经"
-    language: str = "zh-CN"
+    title: str
+    subtitle: str | None
+    author: str
+    language: str  #: BCP 47
+    base_url: str  #: where the output folder is served, ending in '/'
+    feed_id: str  #: the main feed's permanent id
+    zone: ZoneInfo  #: the time zone dates are shown in to people
     icon: str | None = None
     logo: str | None = None
-    #: Newest entries in the feed; 0 means every article.
-    limit: int = 50
-    #: IANA zone for dates written without one (the source is Chinese news).
-    timezone: str = "Asia/Shanghai"
-    patterns: tuple[str, ...] = ("*.txt", "*.md", "*.html")
-    #: Files larger than this are reported and skipped, never read into memory.
-    max_file_bytes: int = 10 * 1024 * 1024
-    summary_chars: int = 200
-    feed_filename: str = field(default="atom.xml")
-    #: Any article that cannot be used makes the build fail and write nothing.
-    strict: bool = False
-    #: Outputs, each of which can be switched off; the defaults write all of them.
-    write_atom: bool = True  #: ``feed_filename``, the main Atom feed
-    write_category_feeds: bool = True  #: ``categories/<slug>.xml``, one Atom feed per category
-    write_rss: bool = True  #: ``rss.xml``, RSS 2.0
-    write_json_feed: bool = True  #: ``feed.json``, JSON Feed 1.1
-    write_opml: bool = True  #: ``feeds.opml``, every feed for a reader to import at once
-    write_index: bool = True  #: ``index.html``, the feeds with autodiscovery links
-    write_browser_view: bool = True  #: ``atom.xsl``, so a browser shows an Atom feed as a page
-    #: Seconds a build waits for another one writing the same output folder before giving up.
-    lock_timeout: float = 60.0
-    #: Keep what was read of each article in a cache, so a rebuild reads only changed files.
-    cache: bool = True
-    #: Where the cache lives; ``None`` means inside the output folder (a hidden file).
-    cache_dir: Path | None = None
-    #: Processes that read new articles; 0 means one per CPU core.
-    jobs: int = 0
 
-    @property
-    def zone(self) -> ZoneInfo:
-        """The time zone named by ``timezone``; :class:`ConfigError` if there is none."""
-        return _zone_named(self.timezone)
+    def channel(self, self_url: str, *, stylesheet: str | None = None) -> Channel:
+        """The main feed's identity, for its document at ``self_url`` (in any format)."""
+        return Channel(
+            site=self,
+            feed_id=self.feed_id,
+            title=self.title,
+            self_url=self_url,
+            subtitle=self.subtitle,
+            stylesheet=stylesheet,
+        )
 
-    @property
-    def self_url(self) -> str:
-        """The address the Atom feed is served at."""
-        return self.base_url + self.feed_filename
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """What identifies one feed document: the main feed, or one category's."""
+
+    site: Site
+    feed_id: str
+    title: str
+    self_url: str
+    subtitle: str | None = None
+    categories: tuple[str, ...] = field(default=())
+    #: Address of an XSL stylesheet, relative to the feed, that browsers apply to show it.
+    stylesheet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +99,44 @@ class FeedLink:
     entries: int = 0
 
 
-@lru_cache(maxsize=8)
-def _zone_named(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"timezone {name!r} is unknown; use an IANA name such as 'Asia/Shanghai' or 'UTC'"
-        ) from None
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build did, for the caller to report and turn into an exit code."""
+
+    articles_found: int  #: usable articles in the folder
+    entries: int  #: entries in the feed
+    problems: tuple[ArticleError, ...]  #: files that were skipped, in path order
+    written: tuple[Path, ...]  #: files replaced
+    unchanged: tuple[Path, ...]  #: files that already held these bytes
+    warnings: tuple[ArticleWarning, ...] = ()  #: oddities in the usable articles
+    files_read: int = 0  #: article files read (new or changed); the others came from the index
+    bodies_sanitized: int = 0  #: entries rendered afresh; the others came from the index
+
+    @property
+    def complete(self) -> bool:
+        """True when every article file was used."""
+        return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What a folder gave: the usable articles (in path order), one error per bad file, and
+    the warnings about the usable ones (in path order)."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[ArticleError, ...]
+    warnings: tuple[ArticleWarning, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What ``check`` found: every error and warning, with nothing written."""
+
+    articles_found: int  #: usable articles (front matter and body)
+    problems: tuple[ArticleError, ...]  #: files that a build would skip, in path order
+    warnings: tuple[ArticleWarning, ...]  #: oddities in usable articles, in path order
+
+    @property
+    def clean(self) -> bool:
+        """True when there is neither an error nor a warning."""
+        return not self.problems and not self.warnings

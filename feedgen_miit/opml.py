@@ -14,15 +14,12 @@ from datetime import datetime
 
 from lxml import etree
 
-from .model import FeedLink, Settings
+from .model import FeedLink, Site
 from .rss import rfc822
 from .text import xml_safe
 
-OPML_FILENAME = "feeds.opml"
-OPML_TYPE = "text/x-opml"
 
-
-def render_opml(feeds: Sequence[FeedLink], settings: Settings, updated: datetime) -> bytes:
+def render_opml(feeds: Sequence[FeedLink], site: Site, updated: datetime) -> bytes:
     """List ``feeds`` (paths relative to the output folder) with absolute addresses.
 
     ``updated`` (the newest entry's time) is written as ``dateModified``, so an unchanged
@@ -30,12 +27,12 @@ def render_opml(feeds: Sequence[FeedLink], settings: Settings, updated: datetime
     """
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
-    etree.SubElement(head, "title").text = xml_safe(settings.title)
+    etree.SubElement(head, "title").text = xml_safe(site.title)
     etree.SubElement(head, "dateModified").text = rfc822(updated)
     etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(opml, "body")
     folder = etree.SubElement(
-        body, "outline", text=xml_safe(settings.title), title=xml_safe(settings.title)
+        body, "outline", text=xml_safe(site.title), title=xml_safe(site.title)
     )
     for feed in feeds:
         etree.SubElement(
@@ -44,9 +41,9 @@ def render_opml(feeds: Sequence[FeedLink], settings: Settings, updated: datetime
             type="rss",
             text=xml_safe(feed.title),
             title=xml_safe(feed.title),
-            xmlUrl=settings.base_url + feed.path,
-            htmlUrl=settings.base_url,
-            language=settings.language,
+            xmlUrl=site.base_url + feed.path,
+            htmlUrl=site.base_url,
+            language=site.language,
         )
     document: bytes = etree.tostring(
         opml, xml_declaration=True, encoding="UTF-8", pretty_print=True

@@ -1,48 +1,34 @@
 """Which files a build writes, and what goes into each: ``{relative path: bytes}``.
 
-Every format is fed the same :class:`Entry` records. Paths are '/'-separated and relative to
-the output folder; a category's file name comes from :func:`slug.slugify`, so it is always a
-plain name inside ``categories/``.
+Every format is fed the same :class:`Entry` records; each renderer gets the entries and the
+identity of the document it writes (:class:`~feedgen_miit.model.Channel`), nothing else.
+Where each file lives is :mod:`feedgen_miit.layout`'s.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
-from .errors import ConfigError
-from .feed import FeedInfo, main_feed_info, render_atom
-from .jsonfeed import JSON_FEED_FILENAME, JSON_FEED_TYPE, render_json_feed
-from .model import Entry, FeedLink, Settings
-from .opml import OPML_FILENAME, render_opml
-from .rss import RSS_FILENAME, RSS_TYPE, render_rss
-from .site import INDEX_FILENAME, STYLESHEET_FILENAME, render_index, stylesheet
-from .slug import slugify
-
-ATOM_TYPE = "application/atom+xml"
-CATEGORY_FOLDER = "categories"
-
-
-def category_path(name: str) -> str:
-    """Where the feed of category ``name`` is written, relative to the output folder."""
-    return f"{CATEGORY_FOLDER}/{slugify(name)}.xml"
-
-
-def category_paths(names: Sequence[str]) -> dict[str, str]:
-    """``category_path`` of each name, refusing two names that would share a file."""
-    paths: dict[str, str] = {}
-    owners: dict[str, str] = {}
-    for name in names:
-        path = category_path(name)
-        other = owners.setdefault(path, name)
-        if other != name:
-            raise ConfigError(
-                f"categories {other!r} and {name!r} would both be written to {path}; "
-                "rename one of them, or set write_category_feeds = false"
-            )
-        paths[name] = path
-    return paths
+from .feed import render_atom
+from .jsonfeed import render_json_feed
+from .layout import (
+    ATOM_TYPE,
+    CATEGORY_FOLDER,
+    INDEX_FILENAME,
+    JSON_FEED_FILENAME,
+    JSON_FEED_TYPE,
+    OPML_FILENAME,
+    RSS_FILENAME,
+    RSS_TYPE,
+    STYLESHEET_FILENAME,
+    category_paths,
+)
+from .model import Channel, Entry, FeedLink
+from .opml import render_opml
+from .rss import render_rss
+from .settings import Settings
+from .site import render_index, stylesheet
 
 
 def category_feed_id(feed_id: str, name: str) -> str:
@@ -61,6 +47,7 @@ def render_outputs(
     ``by_category`` maps a category name to its newest entries; categories without entries
     get no feed. The OPML file and the index list exactly the feeds written here.
     """
+    site = settings.site
     files: dict[str, bytes] = {}
     feeds: list[FeedLink] = []
     browser_view = settings.write_browser_view and (
@@ -72,47 +59,48 @@ def render_outputs(
         feeds.append(link)
 
     def main_link(path: str, media_type: str, format_name: str) -> FeedLink:
-        return FeedLink(path, settings.title, media_type, format_name, entries=len(entries))
+        return FeedLink(path, site.title, media_type, format_name, entries=len(entries))
 
     if settings.write_atom:
-        info = replace(
-            main_feed_info(settings, settings.self_url),
-            stylesheet=STYLESHEET_FILENAME if browser_view else None,
+        channel = site.channel(
+            settings.self_url, stylesheet=STYLESHEET_FILENAME if browser_view else None
         )
         add_feed(
             settings.feed_filename,
-            render_atom(entries, settings, info),
+            render_atom(entries, channel),
             main_link(settings.feed_filename, ATOM_TYPE, "Atom"),
         )
     if settings.write_rss:
+        channel = site.channel(site.base_url + RSS_FILENAME)
         add_feed(
-            RSS_FILENAME,
-            render_rss(entries, settings),
-            main_link(RSS_FILENAME, RSS_TYPE, "RSS 2.0"),
+            RSS_FILENAME, render_rss(entries, channel), main_link(RSS_FILENAME, RSS_TYPE, "RSS 2.0")
         )
     if settings.write_json_feed:
+        channel = site.channel(site.base_url + JSON_FEED_FILENAME)
         add_feed(
             JSON_FEED_FILENAME,
-            render_json_feed(entries, settings),
+            render_json_feed(entries, channel),
             main_link(JSON_FEED_FILENAME, JSON_FEED_TYPE, "JSON Feed"),
         )
     if settings.write_category_feeds:
         names = sorted(name for name, selected in by_category.items() if selected)
         for name, path in category_paths(names).items():
             selected = by_category[name]
-            title = f"{settings.title} · {name}"
-            info = FeedInfo(
-                feed_id=category_feed_id(settings.feed_id, name),
-                title=title,
-                self_url=settings.base_url + path,
-                subtitle=settings.subtitle,
+            channel = Channel(
+                site=site,
+                feed_id=category_feed_id(site.feed_id, name),
+                title=f"{site.title} · {name}",
+                self_url=site.base_url + path,
+                subtitle=site.subtitle,
                 categories=(name,),
                 stylesheet=f"../{STYLESHEET_FILENAME}" if browser_view else None,
             )
             add_feed(
                 path,
-                render_atom(selected, settings, info),
-                FeedLink(path, title, ATOM_TYPE, "Atom", category=name, entries=len(selected)),
+                render_atom(selected, channel),
+                FeedLink(
+                    path, channel.title, ATOM_TYPE, "Atom", category=name, entries=len(selected)
+                ),
             )
     if browser_view:
         files[STYLESHEET_FILENAME] = stylesheet()
@@ -122,8 +110,8 @@ def render_outputs(
         listed = main + [feed for feed in feeds if feed.category is not None]
         everything = [*entries, *(entry for chosen in by_category.values() for entry in chosen)]
         updated = max(entry.article.updated for entry in everything)
-        files[OPML_FILENAME] = render_opml(listed, settings, updated)
+        files[OPML_FILENAME] = render_opml(listed, site, updated)
     if settings.write_index:
         opml = OPML_FILENAME if settings.write_opml else None
-        files[INDEX_FILENAME] = render_index(feeds, entries, settings, opml=opml)
+        files[INDEX_FILENAME] = render_index(feeds, entries, site, opml=opml)
     return files

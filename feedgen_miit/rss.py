@@ -22,12 +22,11 @@ from html import escape
 from lxml import etree
 
 from ._version import __version__
-from .feed import ATOM_NS, MEDIA_NS, FeedInfo, add_media, main_feed_info, thumbnail_link
-from .model import Entry, Settings
+from .feed import ATOM_NS, MEDIA_NS, add_media, thumbnail_link
+from .layout import RSS_TYPE
+from .model import Channel, Entry
 from .text import xml_safe
 
-RSS_FILENAME = "rss.xml"
-RSS_TYPE = "application/rss+xml"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 _NSMAP = {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS, "media": MEDIA_NS}
@@ -38,7 +37,7 @@ def rfc822(moment: datetime) -> str:
     return email.utils.format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
-def render_rss(entries: Sequence[Entry], settings: Settings, info: FeedInfo | None = None) -> bytes:
+def render_rss(entries: Sequence[Entry], channel: Channel) -> bytes:
     """Serialize ``entries`` (newest first) as an RSS 2.0 document.
 
     ``lastBuildDate`` is the newest entry's update time, not the build time, so an unchanged
@@ -46,26 +45,28 @@ def render_rss(entries: Sequence[Entry], settings: Settings, info: FeedInfo | No
     """
     if not entries:
         raise ValueError("an RSS feed needs at least one entry")
-    info = info or main_feed_info(settings, settings.base_url + RSS_FILENAME)
+    site = channel.site
     rss = etree.Element("rss", version="2.0", nsmap=_NSMAP)
-    channel = etree.SubElement(rss, "channel")
-    _text(channel, "title", info.title)
-    _text(channel, "link", settings.base_url)
-    _text(channel, "description", info.subtitle or info.title)
-    etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=info.self_url, rel="self", type=RSS_TYPE)
-    _text(channel, "language", settings.language)
-    for name in info.categories:
-        _text(channel, "category", name)
-    _text(channel, "generator", f"feedgen-miit {__version__}")
-    _text(channel, "docs", "https://www.rssboard.org/rss-specification")
-    _text(channel, "lastBuildDate", rfc822(max(entry.article.updated for entry in entries)))
-    if settings.logo:
-        image = etree.SubElement(channel, "image")
-        _text(image, "url", settings.logo)
-        _text(image, "title", info.title)
-        _text(image, "link", settings.base_url)
+    element = etree.SubElement(rss, "channel")
+    _text(element, "title", channel.title)
+    _text(element, "link", site.base_url)
+    _text(element, "description", channel.subtitle or channel.title)
+    etree.SubElement(
+        element, f"{{{ATOM_NS}}}link", href=channel.self_url, rel="self", type=RSS_TYPE
+    )
+    _text(element, "language", site.language)
+    for name in channel.categories:
+        _text(element, "category", name)
+    _text(element, "generator", f"feedgen-miit {__version__}")
+    _text(element, "docs", "https://www.rssboard.org/rss-specification")
+    _text(element, "lastBuildDate", rfc822(max(entry.article.updated for entry in entries)))
+    if site.logo:
+        image = etree.SubElement(element, "image")
+        _text(image, "url", site.logo)
+        _text(image, "title", channel.title)
+        _text(image, "link", site.base_url)
     for entry in entries:
-        _add_item(channel, entry)
+        _add_item(element, entry)
     document: bytes = etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return document
 

@@ -2,10 +2,11 @@
 
 Two stages, in this order:
 
-1. **Clean-up** (beautifulsoup4 over lxml's forgiving HTML parser): the source site's
-   boilerplate goes — comments, ``<style>``/``<script>`` with their contents, the app-promotion
-   block, the editor line (whose name is kept) — relative URLs become absolute, and markup
-   nested absurdly deep is flattened to its text.
+1. **Clean-up** (beautifulsoup4 over lxml's forgiving HTML parser): comments and
+   ``<style>``/``<script>`` go with their contents, and so does the source site's boilerplate
+   as its :class:`~feedgen_miit.profile.CleaningProfile` describes it (the app-promotion
+   block, the editor line, whose name is kept, what follows the end-of-text comment);
+   relative URLs become absolute, and markup nested absurdly deep is flattened to its text.
 2. **Whitelist** (nh3, the binding to Rust's ammonia, an HTML5-parsing sanitizer): only the
    tags, attributes and URL schemes below survive.
 
@@ -25,9 +26,10 @@ from urllib.parse import urljoin
 
 import nh3
 from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString, PageElement, PreformattedString
+from bs4.element import Comment, NavigableString, PageElement, PreformattedString
 
 from .model import SafeHtml
+from .profile import DEFAULT_PROFILES, CleaningRules, rules_of
 from .text import one_line, truncate, xml_safe
 
 # -- the whitelist: the one place that says what may reach a reader --------------------------
@@ -78,11 +80,6 @@ DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
         "svg", "math", "head", "xmp", "plaintext",
     }
 )  # fmt: skip
-#: The source site's boilerplate, by class, dropped with its content. (Plain class names, not
-#: CSS selectors: compiling a selector costs soupsieve ~0.1 s in every new process.)
-BOILERPLATE_CLASSES: tuple[str, ...] = ("appendQr_wrap",)
-#: The editor's line (tag, class); the name is kept as the entry's contributor.
-EDITOR_LINE = ("p", "article-editor")
 #: Elements without text or image inside are wrappers left behind by the clean-up.
 _EMPTIABLE = "div|p|span|section|article|b|i|u|s|em|strong|small|font|center|blockquote|li|ul|ol"
 #: Deeper markup is flattened to its text: nobody writes it, and it is a denial of service
@@ -97,7 +94,6 @@ MAX_PASSES = 4
 _URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
 _URL_TAB_NEWLINE = re.compile("[\t\n\r]")
 _URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-_EDITOR_PREFIX = re.compile(r"^\s*(?:责任编辑|编辑|editor)\s*[:：]\s*", re.IGNORECASE)
 _EMPTY_ELEMENT_PATTERN = rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>"
 _EMPTY_ELEMENT = re.compile(_EMPTY_ELEMENT_PATTERN, re.IGNORECASE)
 _BLANK_RUN = re.compile(r"[ \t\u3000]*\n\s*")
@@ -119,8 +115,13 @@ class CleanBody:
     first_image: str | None  #: the first image's absolute http(s) URL, if any
 
 
-def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
+def clean_body(
+    raw_html: str, base_url: str | None = None, rules: CleaningRules | None = None
+) -> CleanBody:
     """Run both stages over an article body; relative URLs resolve against ``base_url``.
+
+    ``rules`` are the site's (:func:`feedgen_miit.profile.rules_of` the profiles); by
+    default those of the built-in profiles.
 
     The two stages parse with different HTML parsers (libxml2, then html5ever), which nest
     some broken markup differently: ``<b><form><p>x`` gives ``<b><p>x</p></b>``, which
@@ -130,11 +131,12 @@ def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
     The confirming pass is skipped when :func:`_is_stable` can tell from the text alone that
     it would change nothing: true of nearly every article, and half the cost.
     """
-    editor, safe = _one_pass(raw_html, base_url, take_editor=True)
+    rules = rules or rules_of(DEFAULT_PROFILES)
+    editor, safe = _one_pass(raw_html, base_url, rules, take_editor=True)
     for _ in range(MAX_PASSES - 1):
         if _is_stable(safe, base_url):
             break  # the confirming pass would return ``safe`` as it is (nearly every article)
-        _, again = _one_pass(safe, base_url)
+        _, again = _one_pass(safe, base_url, rules)
         if again == safe:
             break
         safe = again
@@ -142,15 +144,15 @@ def clean_body(raw_html: str, base_url: str | None = None) -> CleanBody:
 
 
 def _one_pass(
-    raw_html: str, base_url: str | None, *, take_editor: bool = False
+    raw_html: str, base_url: str | None, rules: CleaningRules, *, take_editor: bool = False
 ) -> tuple[str | None, SafeHtml]:
     # The leading newline is whitespace to HTML; it keeps bs4 from warning (on stderr, every
     # night) that a body which starts with '<?xml' or looks like a URL is not HTML.
     soup = BeautifulSoup("\n" + xml_safe(raw_html), "lxml")
     body = _body(soup)
     root: Tag = body or soup
-    found = _survey(root, take_editor=take_editor)
-    editor = _take_editor(found.editor_lines)
+    found = _survey(root, rules, take_editor=take_editor)
+    editor = _take_editor(found.editor_lines, rules)
     _drop_boilerplate(found)
     _flatten_deep_markup(found.too_deep)
     _normalize_urls(found, base_url)
@@ -288,9 +290,11 @@ def _url_is_normal(value: str, base_url: str | None) -> bool:
     return _normal_url(value, base_url) == value
 
 
-def clean(raw_html: str, base_url: str | None = None) -> SafeHtml:
+def clean(
+    raw_html: str, base_url: str | None = None, rules: CleaningRules | None = None
+) -> SafeHtml:
     """Sanitize an HTML fragment: the only way to make :data:`SafeHtml`. Idempotent."""
-    return clean_body(raw_html, base_url).html
+    return clean_body(raw_html, base_url, rules).html
 
 
 def recheck(stored_html: str) -> SafeHtml:
@@ -325,6 +329,9 @@ def first_image(safe_html: SafeHtml) -> str | None:
 # -- stage 1 --------------------------------------------------------------------------------
 
 
+#: A node to visit in :func:`_survey`: the node, its depth, and where it lies.
+_Visit = tuple[PageElement, int, int]
+
 # Where a node met in :func:`_survey` lies.
 _KEPT = 0  # in the tree that stage 2 will see
 _FLATTENED = 1  # inside a tag deeper than MAX_DEPTH: only its text stays
@@ -335,6 +342,7 @@ _REMOVED = 2  # inside a dropped tag: only editor lines are still looked for
 class _Survey:
     """What stage 1 changes in a tree, found in one walk (see :func:`_survey`)."""
 
+    rules: CleaningRules
     take_editor: bool
     #: Editor lines, outermost only: an editor line inside another goes with it, and the
     #: text of the outer one already holds its text.
@@ -345,6 +353,8 @@ class _Survey:
     dropped: list[Tag] = field(default_factory=list)
     #: Outermost tags deeper than :data:`MAX_DEPTH`, to be flattened to their text.
     too_deep: list[Tag] = field(default_factory=list)
+    #: What follows the comment that marks the end of the article's text (outermost nodes).
+    after_text: list[PageElement] = field(default_factory=list)
     #: ``<image>`` tags that stay in the tree (to be renamed ``<img>``).
     images: list[Tag] = field(default_factory=list)
     #: Tags with a URL attribute (:data:`URL_ATTRIBUTES`, ``<image>`` counted as ``<img>``)
@@ -353,13 +363,14 @@ class _Survey:
 
     def sort(self, tag: Tag, depth: int, where: int) -> int | None:
         """Note what becomes of ``tag``; return where its children lie, None to skip them."""
-        if self.take_editor and tag.name == EDITOR_LINE[0] and _has_class(tag, _EDITOR_CLASS):
+        rules = self.rules
+        if self.take_editor and rules.is_editor_line(tag.name, tag.attrs):
             # Taken before anything is dropped, wherever it is: its text as parsed is the name.
             self.editor_lines.append(tag)
             return None
         if where == _REMOVED:
             return where if self.take_editor else None
-        if tag.name in DROPPED_WITH_CONTENT or _has_class(tag, BOILERPLATE_CLASSES):
+        if tag.name in DROPPED_WITH_CONTENT or rules.drops(tag.name, tag.attrs):
             self.dropped.append(tag)
             # Editor lines inside are still taken (the first pass looks for them everywhere).
             return _REMOVED if self.take_editor else None
@@ -376,11 +387,34 @@ class _Survey:
             self.linked.append(tag)
         return _KEPT
 
+    def note(self, text: PreformattedString, where: int) -> bool:
+        """Note a comment, CDATA, doctype or processing instruction met at ``where``; return
+        whether it is the first one that marks the end of the article's text."""
+        if where == _REMOVED:
+            return False
+        self.preformatted.append(text)
+        return (
+            where == _KEPT
+            and not self.after_text
+            and isinstance(text, Comment)
+            and self.rules.ends_article(text)
+        )
 
-_EDITOR_CLASS = (EDITOR_LINE[1],)
+    def cut(self, following: list[_Visit]) -> list[_Visit]:
+        """``following`` (the walk's stack when the end of the text was met), with every node
+        in it marked as removed. Blank text stays: it carries nothing, and the markup around
+        the cut keeps its layout."""
+        kept: list[_Visit] = []
+        for node, depth, _ in following:
+            if type(node) is NavigableString and not node.strip():
+                kept.append((node, depth, _KEPT))
+            else:
+                self.after_text.append(node)
+                kept.append((node, depth, _REMOVED))
+        return kept
 
 
-def _survey(root: Tag, *, take_editor: bool) -> _Survey:
+def _survey(root: Tag, rules: CleaningRules, *, take_editor: bool) -> _Survey:
     """Find, in one walk over ``root``'s descendants, everything stage 1 removes or rewrites.
 
     Replaces one ``find_all`` per kind, which cost ~40% of stage 1 (bs4 matches every node
@@ -388,45 +422,35 @@ def _survey(root: Tag, *, take_editor: bool) -> _Survey:
     those inside a subtree that is removed anyway: acting on them changed nothing (a
     decomposed tag has no text, and decomposing it again does nothing).
     """
-    found = _Survey(take_editor)
+    found = _Survey(rules, take_editor)
     # An explicit stack, not recursion: nesting may be 100,000 deep. Children are pushed in
     # reverse so that nodes come off in document order (the first editor line wins).
-    stack: list[tuple[PageElement, int, int]] = [
-        (child, 1, _KEPT) for child in reversed(root.contents)
-    ]
+    stack: list[_Visit] = [(child, 1, _KEPT) for child in reversed(root.contents)]
     while stack:
         node, depth, where = stack.pop()
         if isinstance(node, Tag):
             inside = found.sort(node, depth, where)
             if inside is not None and node.contents:
                 stack.extend((child, depth + 1, inside) for child in reversed(node.contents))
-        elif where != _REMOVED and isinstance(node, PreformattedString):
-            found.preformatted.append(node)
+        elif isinstance(node, PreformattedString) and found.note(node, where):
+            # The stack holds exactly what follows the marker, outermost nodes only.
+            stack = found.cut(stack)
     return found
 
 
-def _has_class(tag: Tag, names: tuple[str, ...]) -> bool:
-    """Whether one of ``tag``'s classes is among ``names``, as ``find_all(class_=name)`` tells."""
-    classes = tag.get("class")
-    if classes is None:
-        return False
-    if isinstance(classes, str):
-        return classes in names
-    return any(name in classes for name in names)
-
-
-def _take_editor(lines: list[Tag]) -> str | None:
+def _take_editor(lines: list[Tag], rules: CleaningRules) -> str | None:
     editor = None
     for line in lines:
-        name = _EDITOR_PREFIX.sub("", one_line(line.get_text(" ")))
+        name = rules.editor_name(one_line(line.get_text(" ")))
         editor = editor or name or None
     _remove(lines)
     return editor
 
 
 def _drop_boilerplate(found: _Survey) -> None:
-    # comments, CDATA, doctypes, processing instructions; dropped tags with their content
-    _remove([*found.preformatted, *found.dropped])
+    # comments, CDATA, doctypes, processing instructions; dropped tags with their content;
+    # what follows the end of the text
+    _remove([*found.preformatted, *found.dropped, *found.after_text])
 
 
 def _remove(nodes: Sequence[PageElement]) -> None:

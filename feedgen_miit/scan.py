@@ -155,6 +155,12 @@ class _Listing:
             self.found.append(Found(source, stamp, racy))
 
 
+def discover(root: Path, patterns: tuple[str, ...]) -> list[Path]:
+    """Every article file under ``root`` matching ``patterns``, in path order (folders that
+    cannot be read are left out: :func:`scan` reports them)."""
+    return [root / item.source for item in scan(root, patterns).found]
+
+
 def stamp_of(info: os.stat_result, now_ns: int) -> tuple[int, bool]:
     """A file's stamp (a hash of size, mtime, ctime and inode; never :data:`UNSTAMPED`) and
     whether it is racy: changed within :data:`RACY_WINDOW_NS` of ``now_ns``."""

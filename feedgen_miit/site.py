@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from html import escape
 from importlib.resources import files
 
-from .model import Entry, FeedLink, Settings
-
-INDEX_FILENAME = "index.html"
-STYLESHEET_FILENAME = "atom.xsl"
+from .layout import STYLESHEET_FILENAME
+from .model import Entry, FeedLink, Site
 
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src http: https:; "
@@ -37,7 +35,7 @@ def stylesheet() -> bytes:
 def render_index(
     feeds: Sequence[FeedLink],
     entries: Sequence[Entry],
-    settings: Settings,
+    site: Site,
     *,
     opml: str | None = None,
 ) -> bytes:
@@ -46,13 +44,13 @@ def render_index(
     categories = [feed for feed in feeds if feed.category is not None]
     lines = [
         "<!DOCTYPE html>",
-        f'<html lang="{_attr(settings.language)}">',
+        f'<html lang="{_attr(site.language)}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{_text(settings.title)}</title>",
+        f"<title>{_text(site.title)}</title>",
     ]
     lines += [
         f'<link rel="alternate" type="{_attr(feed.media_type)}" '
@@ -60,48 +58,48 @@ def render_index(
         for feed in feeds
     ]
     lines += [f"<style>\n{_STYLE}\n</style>", "</head>", "<body>"]
-    lines.append(f"<h1>{_text(settings.title)}</h1>")
-    if settings.subtitle:
-        lines.append(f"<p>{_text(settings.subtitle)}</p>")
+    lines.append(f"<h1>{_text(site.title)}</h1>")
+    if site.subtitle:
+        lines.append(f"<p>{_text(site.subtitle)}</p>")
     lines += [
         "<h2>Subscribe</h2>",
         "<p>Copy a feed's address into your feed reader, or import the OPML file to "
         "follow every feed at once.</p>",
         "<ul>",
     ]
-    lines += [_feed_item(feed, settings) for feed in main]
+    lines += [_feed_item(feed, site) for feed in main]
     if opml:
         lines.append(
             f'<li><a href="{_attr(opml)}">OPML</a>: every feed, for import '
-            f"<code>{_text(settings.base_url + opml)}</code></li>"
+            f"<code>{_text(site.base_url + opml)}</code></li>"
         )
     lines.append("</ul>")
     if categories:
         lines += ["<h2>Categories</h2>", "<ul>"]
-        lines += [_feed_item(feed, settings) for feed in categories]
+        lines += [_feed_item(feed, site) for feed in categories]
         lines.append("</ul>")
     lines += ["<h2>Latest articles</h2>", "<ul>"]
-    lines += [_entry_item(entry, settings) for entry in entries]
+    lines += [_entry_item(entry, site) for entry in entries]
     lines += ["</ul>", "</body>", "</html>", ""]
     return "\n".join(lines).encode("utf-8")
 
 
-def _feed_item(feed: FeedLink, settings: Settings) -> str:
+def _feed_item(feed: FeedLink, site: Site) -> str:
     name = feed.category if feed.category is not None else feed.format_name
     noun = "entry" if feed.entries == 1 else "entries"
     count = f' <span class="meta">({feed.entries} {noun})</span>' if feed.category else ""
     return (
         f'<li><a href="{_attr(feed.path)}">{_text(name)}</a>{count} '
-        f"<code>{_text(settings.base_url + feed.path)}</code></li>"
+        f"<code>{_text(site.base_url + feed.path)}</code></li>"
     )
 
 
-def _entry_item(entry: Entry, settings: Settings) -> str:
+def _entry_item(entry: Entry, site: Site) -> str:
     article = entry.article
     title = _text(article.title)
     if article.link:
         title = f'<a href="{_attr(article.link)}">{title}</a>'
-    local = article.published.astimezone(settings.zone)
+    local = article.published.astimezone(site.zone)
     when = f'<time datetime="{_attr(article.published.isoformat())}">{local:%Y-%m-%d %H:%M}</time>'
     tags = "".join(f" · {_text(name)}" for name in article.categories)
     return f'<li>{title} <span class="meta">{when}{tags}</span></li>'

@@ -124,7 +124,7 @@ def test_wrong_keys_and_types_name_the_key_and_the_file(
     [
         ("title = ", "not valid TOML: Invalid value"),
         ('title = "a"\ntitle = "b"', "not valid TOML"),
-        ("limit = -1\narticles_dir = 'a'", "limit must be 0 (every article) or more"),
+        ("limit = -1\narticles_dir = 'a'", "limit must be 0 or more, not -1 (Newest articles"),
         ("base_url = 'ftp://x/'\narticles_dir = 'a'", "base_url 'ftp://x/' must be an absolute"),
         ("timezone = 'Mars/Base'\narticles_dir = 'a'", "timezone 'Mars/Base' is unknown"),
         ("jobs = -2\narticles_dir = 'a'", "jobs must be 0"),

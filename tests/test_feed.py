@@ -17,6 +17,9 @@ from tests.atomcheck import NS, assert_valid_atom
 from tests.conftest import WriteArticle
 from tests.test_loader import with_front_matter
 
+#: The main feed's address with the default settings.
+FEED_URL = "http://localhost:8000/atom.xml"
+
 WHEN = datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)
 
 
@@ -44,7 +47,8 @@ def make_entry(number: int, **changes: object) -> Entry:
 
 
 def render(entries: list[Entry], settings: Settings | None = None) -> etree._Element:
-    document = render_atom(entries, settings or make_settings(Path("articles")))
+    settings = settings or make_settings(Path("articles"))
+    document = render_atom(entries, settings.site.channel(settings.self_url))
     assert_valid_atom(document)
     return etree.fromstring(document)
 
@@ -148,7 +152,9 @@ def test_xml_illegal_characters_never_abort_the_feed() -> None:
 
 
 def test_feedparser_reads_it_without_complaint() -> None:
-    document = render_atom([make_entry(2), make_entry(1)], make_settings(Path("articles")))
+    document = render_atom(
+        [make_entry(2), make_entry(1)], make_settings(Path("articles")).site.channel(FEED_URL)
+    )
     parsed = feedparser.parse(document)
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert parsed.version == "atom10"
@@ -196,4 +202,4 @@ def test_equal_dates_are_ordered_by_path_whatever_the_file_system_order(
 
 def test_an_empty_entry_list_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one entry"):
-        render_atom([], make_settings(Path("articles")))
+        render_atom([], make_settings(Path("articles")).site.channel(FEED_URL))

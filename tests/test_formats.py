@@ -13,6 +13,7 @@ import mimetypes
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,16 +28,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree, html
 
-from feedgen_miit import Settings, build, make_settings
+from feedgen_miit import Settings, build, load_folder, make_settings
 from feedgen_miit.cli import main
 from feedgen_miit.errors import ConfigError
 from feedgen_miit.feed import image_type
-from feedgen_miit.loader import load_folder
+from feedgen_miit.layout import category_path
 from feedgen_miit.model import Entry
-from feedgen_miit.outputs import category_path
-from feedgen_miit.pipeline import make_entry
 from feedgen_miit.sanitize import clean_body
 from feedgen_miit.scan import path_order
+from feedgen_miit.tasks import Work, make_entry
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES, GOLDEN, GOLDEN_FILES, published_files
@@ -70,7 +70,8 @@ def demo_entries() -> tuple[Entry, ...]:
     settings = make_settings(EXAMPLES)
     by_path = sorted(load_folder(settings).articles, key=lambda article: path_order(article.source))
     ordered = sorted(by_path, key=lambda article: article.published, reverse=True)
-    return tuple(make_entry(article, settings) for article in ordered)
+    work = Work(settings, datetime.now(UTC))
+    return tuple(make_entry(work, article) for article in ordered)
 
 
 def expected_for(path: str) -> tuple[Entry, ...]:
@@ -469,11 +470,11 @@ def counted_sanitizing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real: Callable[..., Any] = clean_body
 
-    def spy(raw: str, base_url: str | None = None) -> Any:
+    def spy(raw: str, base_url: str | None = None, rules: Any = None) -> Any:
         calls.append(raw.strip())
-        return real(raw, base_url)
+        return real(raw, base_url, rules)
 
-    monkeypatch.setattr("feedgen_miit.pipeline.clean_body", spy)
+    monkeypatch.setattr("feedgen_miit.tasks.clean_body", spy)
     return calls
 
 

@@ -31,12 +31,14 @@ from feedgen_miit import (
     load_article,
     load_folder,
     make_settings,
-    pipeline,
     sanitize,
+    tasks,
 )
 from feedgen_miit.cli import main
-from feedgen_miit.loader import FUTURE_TOLERANCE, discover
+from feedgen_miit.loader import FUTURE_TOLERANCE
+from feedgen_miit.profile import CleaningRules
 from feedgen_miit.sanitize import CleanBody
+from feedgen_miit.scan import discover
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import published_files
@@ -432,12 +434,14 @@ def test_a_bug_costs_one_article_not_the_feed(
     write_article("b.txt", ARTICLE.replace("工业和信息化部", "TRIGGER"))
     real_clean_body = sanitize.clean_body
 
-    def buggy_clean_body(raw: str, base_url: str | None = None) -> CleanBody:
+    def buggy_clean_body(
+        raw: str, base_url: str | None = None, rules: CleaningRules | None = None
+    ) -> CleanBody:
         if "TRIGGER" in raw:
             raise ZeroDivisionError("simulated bug")
-        return real_clean_body(raw, base_url)
+        return real_clean_body(raw, base_url, rules)
 
-    monkeypatch.setattr(pipeline, "clean_body", buggy_clean_body)
+    monkeypatch.setattr(tasks, "clean_body", buggy_clean_body)
 
     report = build(settings, now=NOW)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from feedgen_miit import ArticleError, Settings, load_article, load_folder, make_settings
-from feedgen_miit.loader import discover, read_article_bytes, read_body
+from feedgen_miit.loader import read_article_bytes, read_body
+from feedgen_miit.scan import discover
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES
 

@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from feedgen_miit.errors import ConfigError
-from feedgen_miit.outputs import category_path, category_paths
+from feedgen_miit.layout import category_path, category_paths
 from feedgen_miit.slug import DIGEST_CHARS, MAX_READABLE, SLUG_PATTERN, slugify
 
 #: Any text a front matter can hold, lone surrogates included.
@@ -97,6 +97,6 @@ def test_category_paths_are_distinct(many: list[str]) -> None:
 
 def test_two_names_sharing_a_slug_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # A 48-bit digest collision cannot be found on purpose; a constant slug stands in for it.
-    monkeypatch.setattr("feedgen_miit.outputs.slugify", lambda name: "same")
+    monkeypatch.setattr("feedgen_miit.layout.slugify", lambda name: "same")
     with pytest.raises(ConfigError, match=r"'a' and 'b' would both be written to categories/same"):
         category_paths(["a", "b"])

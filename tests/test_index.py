@@ -1,4 +1,4 @@
-"""Incremental builds: the cache saves work and never changes the output."""
+"""Incremental builds: the article index saves work and never changes the output."""
 
 from __future__ import annotations
 
@@ -15,17 +15,19 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedgen_miit import (
+    Article,
     ArticleError,
+    Entry,
     NoArticlesError,
     Settings,
     build,
     load_folder,
     make_settings,
+    selection,
+    tasks,
 )
-from feedgen_miit import pipeline as pipeline_module
-from feedgen_miit.cache import CACHE_NAME, cache_path
-from feedgen_miit.loader import discover
-from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, scan
+from feedgen_miit.index import INDEX_NAME, index_path
+from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, scan
 from tests.atomcheck import NS, assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 
@@ -171,7 +173,7 @@ def test_a_deleted_article_leaves_the_feed_and_the_cache(
     report = build(settings)
     assert (report.articles_found, report.entries) == (5, 5)
     assert "第6篇" not in (settings.output_dir / "atom.xml").read_text(encoding="utf-8")
-    with sqlite3.connect(cache_path(settings)) as db:
+    with sqlite3.connect(index_path(settings)) as db:
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone() == (5,)
 
 
@@ -219,7 +221,7 @@ def test_a_damaged_cache_is_rebuilt_silently(
     build(settings)
     expected = (settings.output_dir / "atom.xml").read_bytes()
     (settings.output_dir / "atom.xml").unlink()
-    DAMAGE[damage](cache_path(settings))
+    DAMAGE[damage](index_path(settings))
     report = build(settings)
     assert (settings.output_dir / "atom.xml").read_bytes() == expected
     assert report.complete
@@ -231,13 +233,13 @@ def test_a_cache_that_cannot_be_replaced_is_done_without(
 ) -> None:
     build(settings)
     expected = (settings.output_dir / "atom.xml").read_bytes()
-    cache_path(settings).unlink()
-    cache_path(settings).mkdir()  # never deleted: it is not ours
+    index_path(settings).unlink()
+    index_path(settings).mkdir()  # never deleted: it is not ours
     report = build(settings)
     assert report.files_read == 6
     assert (settings.output_dir / "atom.xml").read_bytes() == expected
-    assert cache_path(settings).is_dir()
-    assert "cannot use a cache here" in caplog.text
+    assert index_path(settings).is_dir()
+    assert "cannot keep an index here" in caplog.text
 
 
 @pytest.mark.parametrize("change", sorted(TAMPERING))
@@ -247,23 +249,23 @@ def test_a_tampered_cache_never_changes_the_output(
     age_ctime(monkeypatch)
     build(settings)
     expected = (settings.output_dir / "atom.xml").read_bytes()
-    _tamper(cache_path(settings), TAMPERING[change])
+    _tamper(index_path(settings), TAMPERING[change])
     build(settings)
     assert (settings.output_dir / "atom.xml").read_bytes() == expected
 
 
 def test_without_the_cache_nothing_is_kept(folder: Path, settings: Settings) -> None:
     build(replace(settings, cache=False))
-    assert not (settings.output_dir / CACHE_NAME).exists()
+    assert not (settings.output_dir / INDEX_NAME).exists()
     assert build(replace(settings, cache=False)).files_read == 6
 
 
 def test_the_cache_can_live_elsewhere(folder: Path, settings: Settings, tmp_path: Path) -> None:
     elsewhere = replace(settings, cache_dir=tmp_path / "cache")
     build(elsewhere)
-    assert not (settings.output_dir / CACHE_NAME).exists()
+    assert not (settings.output_dir / INDEX_NAME).exists()
     assert [path.parent for path in (tmp_path / "cache").iterdir()] == [tmp_path / "cache"]
-    assert cache_path(elsewhere).exists()
+    assert index_path(elsewhere).exists()
 
 
 def test_duplicates_and_bad_files_are_reported_as_the_loader_does(
@@ -284,7 +286,7 @@ def test_duplicates_and_bad_files_are_reported_as_the_loader_does(
 def test_problems_from_worker_processes_keep_their_details(
     write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(tasks, "PARALLEL_READ_MIN", 1)
     for number in range(6):
         write_article(f"{number}.txt", article(f"第{number}篇", f"2024-01-0{number + 1}"))
     write_article("bad.txt", article("坏", "not a date"))
@@ -310,17 +312,15 @@ def test_same_dates_are_ordered_by_path_as_without_a_cache(
 def test_unreadable_bodies_make_room_for_older_articles(
     folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pipeline_module.make_entry
+    real = tasks.make_entry
 
-    def failing(article: object, settings: Settings) -> object:
-        if "第6篇" in str(getattr(article, "title", "")) or "第5篇" in str(
-            getattr(article, "title", "")
-        ):
+    def failing(work: tasks.Work, article: Article) -> Entry:
+        if "第6篇" in article.title or "第5篇" in article.title:
             raise ArticleError(Path("x"), "cannot read the file")
-        return real(article, settings)  # type: ignore[arg-type]
+        return real(work, article)
 
-    monkeypatch.setattr(pipeline_module, "make_entry", failing)
-    monkeypatch.setattr(pipeline_module, "_SPARE", 0)
+    monkeypatch.setattr(tasks, "make_entry", failing)
+    monkeypatch.setattr(selection, "SPARE", 0)
     report = build(replace(settings, limit=3))
     assert report.entries == 3
     assert len(report.problems) == 2
@@ -405,11 +405,11 @@ def test_a_cold_build_stamps_files_as_it_reads_them_as_stat_would(
     folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     age_ctime(monkeypatch)
-    monkeypatch.setattr(pipeline_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(tasks, "PARALLEL_READ_MIN", 1)
     cold = build(replace(settings, jobs=jobs))
     assert cold.files_read == 6
     stamped = scan(settings.articles_dir, settings.patterns, stamped_at=time.time_ns()).found
-    with sqlite3.connect(cache_path(settings)) as db:
+    with sqlite3.connect(index_path(settings)) as db:
         stored = dict(db.execute("SELECT source, stamp FROM articles").fetchall())
     assert stored == {item.source: item.stamp for item in stamped}
     assert UNSTAMPED not in stored.values()

@@ -1,0 +1,129 @@
+"""Which entries go into which feed: the newest ``limit`` of all, and of each category.
+
+Only the articles a feed shows have their bodies sanitized, each at most once however many
+feeds show it, and those rendered by an earlier build come from the index. A body can still
+turn out unusable (the file became unreadable, or holds nothing once cleaned): the next
+newest article takes its place, so a few spare candidates are fetched with each selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .errors import ArticleError
+from .index import ArticleIndex
+from .model import Article, Entry
+
+#: ``render(articles)``: each article's entry, or the error that keeps it out, in order.
+RenderMany = Callable[[Sequence[Article]], Iterable[Entry | ArticleError]]
+#: Candidates kept beyond ``limit`` in case some bodies turn out unusable.
+SPARE = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The entries of every feed, newest first, and the articles that failed on the way."""
+
+    entries: tuple[Entry, ...]  #: the main feed's
+    by_category: dict[str, tuple[Entry, ...]]  #: each category feed's (none if switched off)
+    problems: tuple[ArticleError, ...]  #: articles whose body could not be used
+    sanitized: int  #: entries rendered now; the others came from the index
+
+
+def select(index: ArticleIndex, render: RenderMany, *, limit: int, categories: bool) -> Selection:
+    """Select the newest ``limit`` entries (0: every article) of the main feed and, with
+    ``categories``, of each category; render the ones the index does not hold yet."""
+    chooser = _Chooser(index, render, limit)
+    names = index.categories() if categories else []
+    chooser.prefetch([None, *names])
+    entries = chooser.newest(None)
+    by_category = {name: chooser.newest(name) for name in names}
+    return Selection(
+        entries=tuple(entries),
+        by_category={name: tuple(chosen) for name, chosen in by_category.items()},
+        problems=tuple(chooser.failed.values()),
+        sanitized=chooser.sanitized,
+    )
+
+
+@dataclass(slots=True)
+class _Chooser:
+    index: ArticleIndex
+    render: RenderMany
+    limit: int
+    failed: dict[str, ArticleError] = field(default_factory=dict)
+    sanitized: int = 0
+    _entries: dict[str, Entry] = field(default_factory=dict)
+    _candidates: dict[str | None, list[str]] = field(default_factory=dict)
+
+    @property
+    def _selection_size(self) -> int:
+        """Candidates to select: ``limit`` and spares (0: all)."""
+        return self.limit + SPARE if self.limit else 0
+
+    def prefetch(self, categories: Sequence[str | None]) -> None:
+        """Render, all at once (so in a pool when there are many), every entry the feeds will
+        likely need: the newest ``limit`` of each category (``None``: of all)."""
+        wanted: dict[str, Article] = {}
+        for category in categories:
+            candidates = self.index.newest(self._selection_size, category=category)
+            self._candidates[category] = candidates
+            for source in candidates[: self.limit] if self.limit else candidates:
+                if source in wanted or source in self._entries:
+                    continue
+                found = self._lookup(source)
+                if isinstance(found, Article):
+                    wanted[source] = found
+        articles = list(wanted.values())
+        for article, outcome in zip(articles, self.render(articles), strict=True):
+            self._keep(article, outcome)
+
+    def newest(self, category: str | None) -> list[Entry]:
+        """The newest ``limit`` usable entries (of ``category``), newest first."""
+        keep = self._selection_size
+        while True:
+            candidates = self._candidates.pop(category, None) or self.index.newest(
+                keep, category=category
+            )
+            entries: list[Entry] = []
+            for source in candidates:
+                if self.limit and len(entries) >= self.limit:
+                    break
+                entry = self._entry(source)
+                if entry is not None:
+                    entries.append(entry)
+            if not keep or len(entries) == self.limit or len(candidates) < keep:
+                return entries
+            keep *= 2  # more bodies failed than spares were kept: rare; select more
+
+    def _entry(self, source: str) -> Entry | None:
+        """The entry of ``source`` (from the index, or rendered now), ``None`` if it failed."""
+        if source in self.failed:
+            return None
+        entry = self._entries.get(source)
+        if entry is not None:
+            return entry
+        found = self._lookup(source)
+        if isinstance(found, Entry):
+            return found
+        (outcome,) = self.render([found])
+        return self._keep(found, outcome)
+
+    def _lookup(self, source: str) -> Article | Entry:
+        """The stored entry of ``source`` (kept for later), else its article, to render."""
+        article = self.index.article(source)
+        entry = self.index.entry(article)
+        if entry is None:
+            return article
+        self._entries[source] = entry
+        return entry
+
+    def _keep(self, article: Article, outcome: Entry | ArticleError) -> Entry | None:
+        if isinstance(outcome, ArticleError):
+            self.failed[article.source] = outcome
+            return None
+        self.index.store_entry(outcome)
+        self.sanitized += 1
+        self._entries[article.source] = outcome
+        return outcome

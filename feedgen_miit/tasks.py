@@ -1,0 +1,124 @@
+"""The work a build hands out, one item at a time: read a stale file, render an entry.
+
+Both run in :class:`~feedgen_miit.workers.WorkerPool` processes (or in the build's own, for
+a little work), share a :class:`Work` context, and raise
+:class:`~feedgen_miit.errors.ArticleError` for an article they cannot use: a bug in either
+costs that article only (:func:`~feedgen_miit.errors.per_article`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import ArticleError, per_article
+from .index import ReadFiles, Record, SameContent, StaleFile, content_digest, record_of
+from .loader import check_article, read_article_file, read_body
+from .model import Article, Entry
+from .profile import rules_of
+from .sanitize import clean_body, summarize
+from .scan import UNSTAMPED, stamp_of
+from .selection import RenderMany
+from .settings import Settings
+from .workers import WorkerPool
+
+#: ``progress(done, total)`` while files are read; called only when some must be read.
+Progress = Callable[[int, int], None]
+#: Fewer new or changed files than this are read in this process (forking costs ~50 ms).
+PARALLEL_READ_MIN = 256
+#: Files per message to a worker: the message costs little next to reading them.
+READ_CHUNK = 256
+#: Fewer bodies than this to sanitize are sanitized in this process (one takes ~1 ms).
+PARALLEL_RENDER_MIN = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What every task needs to know: the settings, and the build's clock."""
+
+    settings: Settings
+    now: datetime  #: dates later than this (plus a day) are errors
+
+
+def read_file(work: Work, stale: StaleFile) -> Record | SameContent:
+    """Read one new or changed article file into its index record, with its warnings.
+
+    :class:`SameContent` when it holds the same bytes as when it was indexed (the file was
+    only touched). Raises :class:`ArticleError` when the file cannot be used.
+    """
+    settings = work.settings
+    path = settings.articles_dir / stale.source
+    with per_article(path):
+        data, info = read_article_file(path, settings.max_file_bytes)
+        stamp, racy = stale.stamp, stale.racy
+        if stamp == UNSTAMPED:  # not stat'ed by the scan: stamped as it is read
+            stamp, racy = stamp_of(info, time.time_ns())
+        digest = content_digest(data)
+        if digest == stale.digest:
+            return SameContent(stamp, verified=not racy)
+        checked = check_article(path, settings=settings, now=work.now, data=data)
+        return record_of(
+            checked.article,
+            stamp=stamp,
+            verified=not racy,
+            digest=digest,
+            warnings=checked.warnings,
+        )
+
+
+def make_entry(work: Work, article: Article) -> Entry:
+    """Read and sanitize one article's body into a feed :class:`Entry`.
+
+    Raises :class:`ArticleError` when the file cannot be read again or its body is empty.
+    """
+    settings = work.settings
+    with per_article(article.path):
+        body = clean_body(
+            read_body(article, settings),
+            article.link or settings.base_url,
+            rules_of(settings.profiles),
+        )
+    if not body.html:
+        raise ArticleError(
+            article.path,
+            "the body is empty (or nothing was left once scripts, styles and boilerplate "
+            "were removed): write the article's HTML after the closing '---'",
+        )
+    return Entry(
+        article=article,
+        content=body.html,
+        summary=summarize(body.html, settings.summary_chars),
+        thumbnail=article.thumbnail or body.first_image,
+        contributor=body.editor,
+    )
+
+
+def reader(pool: WorkerPool[Work], progress: Progress | None = None) -> ReadFiles:
+    """Read stale files in ``pool``, telling ``progress`` as they come."""
+
+    def read(stale: Sequence[StaleFile]) -> Iterator[Record | SameContent | ArticleError]:
+        outcomes = pool.map(
+            read_file, stale, catch=ArticleError, chunk=READ_CHUNK, parallel_from=PARALLEL_READ_MIN
+        )
+        for done, outcome in enumerate(outcomes, start=1):
+            if progress is not None:
+                progress(done, len(stale))
+            yield outcome  # type: ignore[misc] # only ArticleError is caught
+
+    return read
+
+
+def renderer(pool: WorkerPool[Work]) -> RenderMany:
+    """Sanitize articles into entries in ``pool``."""
+
+    def render(articles: Sequence[Article]) -> Iterator[Entry | ArticleError]:
+        # A few articles per message: one each cost more in messages than it gained in
+        # balance between the workers.
+        chunk = max(1, len(articles) // (pool.workers * 4))
+        return pool.map(  # type: ignore[return-value] # only ArticleError is caught
+            make_entry, articles, catch=ArticleError, chunk=chunk, parallel_from=PARALLEL_RENDER_MIN
+        )
+
+    return render

@@ -1,0 +1,223 @@
+"""A process pool for work made of independent items; it knows nothing of what they are.
+
+A cold build reads and sanitizes thousands of articles, each a few hundred microseconds of
+pure-Python work: that needs processes, and a nightly job run from cron needs them to behave.
+:class:`WorkerPool` is the smallest pool that does, built on ``fork`` and one pipe per worker:
+
+- **Context without pickling.** Workers are forked from the build, so they share its
+  ``context`` (the settings, the clock) as it was: only items and results cross the pipes.
+- **Chunks.** Items travel in chunks, so that messages cost little next to the work; each
+  worker has one chunk at a time, and results come back in the items' order.
+- **Errors are results.** An exception of the kinds the caller names (``catch``) is sent
+  back as that item's result, pickled as it is; any other one is a bug, raised here.
+- **Nothing outlives the build.** Workers die with the build (``PR_SET_PDEATHSIG`` on Linux;
+  each holds copies of the build's files, the output folder's lock among them), and leaving
+  the pool, however it is left, kills them and reaps them: no hang, no orphan.
+- **Interrupts are the build's.** Workers ignore SIGINT (a terminal's Ctrl-C reaches the
+  whole process group): the build alone decides what an interrupt means, and no worker
+  prints a ``KeyboardInterrupt`` traceback. Signals are blocked across ``fork``, so no
+  worker is ever caught between its birth and ignoring them.
+
+Small jobs run in this process: forking costs about as much as a few hundred items.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any, Generic, TypeVar
+
+_Context = TypeVar("_Context")
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+#: Blocked while forking, so that a new worker cannot die of them before it ignores them.
+_BLOCKED_ACROSS_FORK = {signal.SIGINT, signal.SIGTERM}
+_OK, _CAUGHT, _CRASHED = 0, 1, 2
+
+
+class WorkerError(Exception):
+    """A worker died, or an item raised an exception nobody expected (a bug)."""
+
+
+@dataclass(slots=True)
+class _Worker:
+    pid: int
+    connection: Connection
+    chunk: int | None = None  #: the chunk it is working on
+
+
+class WorkerPool(Generic[_Context]):
+    """Up to ``workers`` forked processes (0: one per CPU core) that share ``context``; use it
+    as a context manager.
+
+    Workers start at the first :meth:`map` that needs them: a build with little to do
+    never forks.
+    """
+
+    def __init__(self, context: _Context, workers: int = 0) -> None:
+        self.context = context
+        self.workers = (workers or os.cpu_count() or 1) if hasattr(os, "fork") else 1
+        self._started: list[_Worker] = []
+
+    def __enter__(self) -> WorkerPool[_Context]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def map(
+        self,
+        function: Callable[[_Context, _Item], _Result],
+        items: Sequence[_Item],
+        *,
+        catch: type[BaseException] | tuple[type[BaseException], ...] = (),
+        chunk: int = 1,
+        parallel_from: int = 2,
+    ) -> Iterator[_Result | BaseException]:
+        """``function(context, item)`` of each item, in order; a caught exception in its place.
+
+        ``function`` must be a module-level function (it is sent by name). Fewer than
+        ``parallel_from`` items run in this process, and so does everything with one worker.
+        """
+        if len(items) < parallel_from or self.workers < 2:
+            for item in items:
+                yield _call(function, self.context, item, catch)[1]
+            return
+        chunks = [items[start : start + chunk] for start in range(0, len(items), max(chunk, 1))]
+        yield from self._map_chunks(function, chunks, catch)
+
+    def close(self) -> None:
+        """Kill and reap every worker (they hold no state worth a goodbye)."""
+        workers, self._started = self._started, []
+        for worker in workers:
+            worker.connection.close()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+        for worker in workers:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+
+    def _map_chunks(
+        self,
+        function: Callable[[_Context, _Item], _Result],
+        chunks: list[Sequence[_Item]],
+        catch: type[BaseException] | tuple[type[BaseException], ...],
+    ) -> Iterator[_Result | BaseException]:
+        workers = self._start()
+        waiting = iter(range(len(chunks)))
+        finished: dict[int, list[tuple[int, Any]]] = {}
+        for worker in workers:
+            _give(worker, function, chunks, next(waiting, None), catch)
+        for wanted in range(len(chunks)):
+            while wanted not in finished:
+                busy = {worker.connection: worker for worker in workers if worker.chunk is not None}
+                for connection in wait(list(busy)):
+                    worker = busy[connection]  # type: ignore[index]
+                    finished[worker.chunk] = _receive(worker)  # type: ignore[index]
+                    _give(worker, function, chunks, next(waiting, None), catch)
+            for status, value in finished.pop(wanted):
+                if status == _CRASHED:
+                    raise WorkerError(f"a worker failed (a bug in feedgen-miit):\n{value}")
+                yield value
+
+    def _start(self) -> list[_Worker]:
+        while len(self._started) < self.workers:
+            self._started.append(_fork(self.context, self._started))
+        return self._started
+
+
+def _give(
+    worker: _Worker,
+    function: Callable[..., Any],
+    chunks: list[Sequence[Any]],
+    index: int | None,
+    catch: type[BaseException] | tuple[type[BaseException], ...],
+) -> None:
+    worker.chunk = index
+    if index is not None:
+        worker.connection.send((function, chunks[index], catch))
+
+
+def _receive(worker: _Worker) -> list[tuple[int, Any]]:
+    try:
+        results: list[tuple[int, Any]] = worker.connection.recv()
+    except (EOFError, OSError):
+        raise WorkerError(
+            f"worker process {worker.pid} died (killed, or out of memory?); nothing was published"
+        ) from None
+    return results
+
+
+def _call(
+    function: Callable[[Any, Any], Any],
+    context: Any,
+    item: Any,
+    catch: type[BaseException] | tuple[type[BaseException], ...],
+) -> tuple[int, Any]:
+    try:
+        return _OK, function(context, item)
+    except catch as error:
+        return _CAUGHT, error
+
+
+def _fork(context: Any, siblings: list[_Worker]) -> _Worker:
+    parent_end, child_end = Pipe()
+    parent = os.getpid()
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED_ACROSS_FORK)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns into the build's code
+            status = 1
+            try:
+                parent_end.close()
+                for sibling in siblings:  # their pipes are the build's, not this worker's
+                    sibling.connection.close()
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+                _die_with(parent)
+                _serve(child_end, context)
+                status = 0
+            finally:
+                os._exit(status)
+    finally:
+        if os.getpid() == parent:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+    child_end.close()
+    return _Worker(pid, parent_end)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the process that forked it ends, however it ends."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl() took effect
+        os._exit(1)
+
+
+def _serve(connection: Connection, context: Any) -> None:
+    """Run chunks until the pipe closes."""
+    while True:
+        try:
+            function, items, catch = connection.recv()
+        except EOFError:
+            return
+        results: list[tuple[int, Any]] = []
+        for item in items:
+            try:
+                results.append(_call(function, context, item, catch))
+            except Exception:  # a bug: the build reports it, with the traceback
+                results.append((_CRASHED, traceback.format_exc()))
+        try:
+            connection.send(results)
+        except Exception:  # e.g. a result that cannot be pickled: a bug
+            connection.send([(_CRASHED, traceback.format_exc())] * len(items))
