@@ -83,7 +83,7 @@ def setting_options(command: str) -> Callable[[_Command], _Command]:
     def decorate(function: _Command) -> _Command:
         for name in reversed(list(described.names())):
             about = described.description(name)
-            if about.flag is not None and (command == "build" or about.check):
+            if about.takes(command):
                 function = _option(name, about)(function)
         return function
 
@@ -110,7 +110,14 @@ def _option(name: str, about: described.Description) -> Callable[[_Command], _Co
         Path: click.Path(file_okay=False, path_type=Path),
     }
     multiple = typing.get_origin(hint) is tuple
-    return click.option(about.flag, name, type=kinds.get(hint, str), multiple=multiple, help=text)
+    return click.option(
+        about.flag,
+        name,
+        type=kinds.get(hint, str),
+        multiple=multiple,
+        metavar=about.metavar,
+        help=text,
+    )
 
 
 @main.command("build", epilog=EXIT_CODES_HELP)

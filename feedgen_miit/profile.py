@@ -178,7 +178,10 @@ def rules_of(profiles: tuple[CleaningProfile, ...]) -> CleaningRules:
 
 
 def profile_from_config(value: object) -> CleaningProfile:
-    """One item of the ``profiles`` setting in a file: a built-in name, or a table of rules."""
+    """One item of the ``profiles`` setting in a file: a built-in profile's name, a table
+    holding only such a name (``[[profiles]]`` form), or a table of rules."""
+    if isinstance(value, dict) and set(value) == {"name"}:
+        value = value["name"]
     if isinstance(value, str):
         try:
             return BUILT_IN[value]
@@ -196,6 +199,11 @@ def profile_from_config(value: object) -> CleaningProfile:
     name = value.get("name")
     if not isinstance(name, str):
         raise ConfigError("a profile table needs a name (a string)")
+    if name in BUILT_IN:
+        raise ConfigError(
+            f"{name!r} is a built-in profile; give your own rules another name, and list "
+            f"{name!r} beside them to keep its rules too"
+        )
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("drop", "editor", "editor_labels", "end_comments"):
         items = value.get(key, [])

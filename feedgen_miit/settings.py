@@ -52,8 +52,15 @@ class Description:
     flag: str | None = None
     #: What the flag does, when it says more than ``help`` (a flag that switches off).
     flag_help: str | None = None
+    #: What the flag's value stands for in help texts (``--out DIR``).
+    metavar: str | None = None
     #: Whether ``check`` takes the flag too (``build`` takes every flag).
     check: bool = False
+
+    def takes(self, command: str) -> bool:
+        """Whether ``command`` has this setting's flag."""
+        return self.flag is not None and (command == "build" or self.check)
+
     #: The least value a number may take.
     minimum: float | None = None
     #: Shown in the starter file instead of the default (e.g. for a setting off by default).
@@ -81,14 +88,21 @@ class Settings:
         }
     )
     output_dir: Path = _setting(
-        Path("public"), "Folder the feeds are written to (created if missing).", _O, flag="--out"
+        Path("public"),
+        "Folder the feeds are written to (created if missing).",
+        _O,
+        flag="--out",
+        metavar="DIR",
     )
-    title: str = _setting("工业和信息化部新闻 · 新浪财经", "The feed's title.", _O, flag="--title")
+    title: str = _setting(
+        "工业和信息化部新闻 · 新浪财经", "The feed's title.", _O, flag="--title", metavar="TEXT"
+    )
     subtitle: str = _setting(
         "Sina Finance reports on the Ministry of Industry and Information Technology",
         "The feed's subtitle.",
         _O,
         flag="--subtitle",
+        metavar="TEXT",
     )
     feed_id: str = _setting(
         DEFAULT_FEED_ID,
@@ -96,6 +110,7 @@ class Settings:
         "subscribed: entry ids are derived from it, and readers would show every article again.",
         _A,
         flag="--feed-id",
+        metavar="IRI",
         check=True,
         shown="a fixed id; set your own",
     )
@@ -105,15 +120,17 @@ class Settings:
         "URLs in articles without a link.",
         _A,
         flag="--base-url",
+        metavar="URL",
         check=True,
     )
-    author: str = _setting("新浪财经", "The feed's author.", _O, flag="--author")
+    author: str = _setting("新浪财经", "The feed's author.", _O, flag="--author", metavar="TEXT")
     language: str = _setting("zh-CN", "Language of the articles (a BCP 47 tag).", _O)
     icon: str | None = _setting(
         None,
         "URL of a small square image for the feed.",
         _O,
         flag="--icon",
+        metavar="URL",
         example="https://example.org/favicon.png",
     )
     logo: str | None = _setting(
@@ -121,20 +138,31 @@ class Settings:
         "URL of a wide image for the feed.",
         _O,
         flag="--logo",
+        metavar="URL",
         example="https://example.org/logo.png",
     )
     limit: int = _setting(
-        50, "Newest articles in each feed; 0 puts every article in.", _O, flag="--limit", minimum=0
+        50,
+        "Newest articles in each feed; 0 puts every article in.",
+        _O,
+        flag="--limit",
+        metavar="N",
+        minimum=0,
     )
     timezone: str = _setting(
-        "Asia/Shanghai", "IANA time zone for dates written without one.", _A, flag="--timezone",
+        "Asia/Shanghai",
+        "IANA time zone for dates written without one.",
+        _A,
+        flag="--timezone",
+        metavar="TZ",
         check=True,
-    )  # fmt: skip
+    )
     patterns: tuple[str, ...] = _setting(
         ("*.txt", "*.md", "*.html"),
         "File names that are articles (shell patterns; repeat the flag for several).",
         _R,
         flag="--pattern",
+        metavar="GLOB",
         check=True,
     )
     max_file_bytes: int = _setting(
@@ -142,6 +170,7 @@ class Settings:
         "Article files larger than this are reported and skipped, never read.",
         _A,
         flag="--max-file-bytes",
+        metavar="N",
         check=True,
         minimum=1,
     )
@@ -179,6 +208,7 @@ class Settings:
         "Seconds to wait for another build of the same output folder before giving up.",
         _R,
         flag="--lock-timeout",
+        metavar="SECONDS",
         minimum=0,
     )
     cache: bool = _setting(
@@ -201,6 +231,7 @@ class Settings:
         "Processes that read and sanitize articles; 0 means one per CPU core.",
         _R,
         flag="--jobs",
+        metavar="N",
         check=True,
         minimum=0,
     )
@@ -283,6 +314,26 @@ def markdown_table() -> str:
         flag = "`ARTICLES_DIR` argument" if name == "articles_dir" else _code(about.flag)
         rows.append(f"| `{name}` | {flag} | {_shown_default(name)} | {about.help} |")
     return "\n".join(rows)
+
+
+def synopsis(command: str, width: int = 100) -> str:
+    """How ``command`` is called, every flag shown (the README's Command line section)."""
+    words = ["[ARTICLES_DIR]", "[--config FILE]"]
+    for name in _FIELDS:
+        about = description(name)
+        if about.flag is None or not about.takes(command):
+            continue
+        word = about.flag if about.metavar is None else f"{about.flag} {about.metavar}"
+        repeat = "..." if typing.get_origin(type_hints()[name]) is tuple else ""
+        words.append(f"[{word}]{repeat}")
+    words.append("[-v]")
+    head = f"feedgen-miit {command} "
+    lines = [head]
+    for word in words:
+        if len(lines[-1]) + len(word) > width:
+            lines.append(" " * len(head))
+        lines[-1] += word + " "
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def shown_default(name: str) -> str:

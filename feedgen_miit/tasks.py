@@ -105,7 +105,7 @@ def reader(pool: WorkerPool[Work], progress: Progress | None = None) -> ReadFile
         for done, outcome in enumerate(outcomes, start=1):
             if progress is not None:
                 progress(done, len(stale))
-            yield outcome  # type: ignore[misc] # only ArticleError is caught
+            yield outcome
 
     return read
 
@@ -117,7 +117,7 @@ def renderer(pool: WorkerPool[Work]) -> RenderMany:
         # A few articles per message: one each cost more in messages than it gained in
         # balance between the workers.
         chunk = max(1, len(articles) // (pool.workers * 4))
-        return pool.map(  # type: ignore[return-value] # only ArticleError is caught
+        return pool.map(
             make_entry, articles, catch=ArticleError, chunk=chunk, parallel_from=PARALLEL_RENDER_MIN
         )
 

@@ -32,11 +32,12 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe, wait
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 _Context = TypeVar("_Context")
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
+_Caught = TypeVar("_Caught", bound=BaseException)
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 #: Blocked while forking, so that a new worker cannot die of them before it ignores them.
@@ -74,15 +75,37 @@ class WorkerPool(Generic[_Context]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @overload
     def map(
         self,
         function: Callable[[_Context, _Item], _Result],
         items: Sequence[_Item],
         *,
-        catch: type[BaseException] | tuple[type[BaseException], ...] = (),
+        catch: tuple[()] = (),
         chunk: int = 1,
         parallel_from: int = 2,
-    ) -> Iterator[_Result | BaseException]:
+    ) -> Iterator[_Result]: ...
+
+    @overload
+    def map(
+        self,
+        function: Callable[[_Context, _Item], _Result],
+        items: Sequence[_Item],
+        *,
+        catch: type[_Caught],
+        chunk: int = 1,
+        parallel_from: int = 2,
+    ) -> Iterator[_Result | _Caught]: ...
+
+    def map(
+        self,
+        function: Callable[[_Context, _Item], _Result],
+        items: Sequence[_Item],
+        *,
+        catch: type[BaseException] | tuple[()] = (),
+        chunk: int = 1,
+        parallel_from: int = 2,
+    ) -> Iterator[Any]:
         """``function(context, item)`` of each item, in order; a caught exception in its place.
 
         ``function`` must be a module-level function (it is sent by name). Fewer than
@@ -110,8 +133,8 @@ class WorkerPool(Generic[_Context]):
         self,
         function: Callable[[_Context, _Item], _Result],
         chunks: list[Sequence[_Item]],
-        catch: type[BaseException] | tuple[type[BaseException], ...],
-    ) -> Iterator[_Result | BaseException]:
+        catch: type[BaseException] | tuple[()],
+    ) -> Iterator[Any]:
         workers = self._start()
         waiting = iter(range(len(chunks)))
         finished: dict[int, list[tuple[int, Any]]] = {}
@@ -140,7 +163,7 @@ def _give(
     function: Callable[..., Any],
     chunks: list[Sequence[Any]],
     index: int | None,
-    catch: type[BaseException] | tuple[type[BaseException], ...],
+    catch: type[BaseException] | tuple[()],
 ) -> None:
     worker.chunk = index
     if index is not None:
@@ -161,7 +184,7 @@ def _call(
     function: Callable[[Any, Any], Any],
     context: Any,
     item: Any,
-    catch: type[BaseException] | tuple[type[BaseException], ...],
+    catch: type[BaseException] | tuple[()],
 ) -> tuple[int, Any]:
     try:
         return _OK, function(context, item)

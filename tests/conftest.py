@@ -10,6 +10,7 @@ import pytest
 
 from feedgen_miit import Settings, make_settings
 from tests.golden import EXAMPLES, build_demo
+from tests.hostile import make_hostile_folder
 
 #: A well-formed article in the real format; tests change one thing at a time.
 ARTICLE = """
@@ -82,3 +83,9 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("demo") / "public"
     build_demo(output)
     return output
+
+
+@pytest.fixture(scope="session")
+def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/data/hostile plus the cases made on the fly (shared: tests must not change it)."""
+    return make_hostile_folder(tmp_path_factory.mktemp("hostile") / "articles", ARTICLE)

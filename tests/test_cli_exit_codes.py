@@ -1,34 +1,28 @@
-"""The command line's exit codes, exactly as documented in --help and the README."""
+"""The command line's exit codes, exactly as documented in --help and the README: every test
+of what ``build`` and ``check`` exit with, and say on the way out, is here."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+import feedparser
 import pytest
 from click.testing import CliRunner, Result
 
 from feedgen_miit.cli import main
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
-from tests.golden import ROOT, published_files
+from tests.golden import EXAMPLES, ROOT, published_files
+from tests.hostile import ERRORS, GOOD, WARNINGS
+from tests.test_loader import with_front_matter
 
-HOSTILE = Path(__file__).parent / "data" / "hostile"
-#: Files in tests/data/hostile that a build skips (the same list as in test_hostile.py,
-#: without the cases that only its fixture makes).
-SKIPPED = 20
-GOOD = 16
+#: Warnings in the hostile folder (a file may have several).
+WARNED = sum(len(reasons) for reasons in WARNINGS.values())
 
 
 def run(*args: str) -> Result:
     """Invoke the CLI as a user would; stderr is kept apart from stdout."""
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
-@pytest.fixture
-def hostile_copy(tmp_path: Path) -> Path:
-    """A private copy of tests/data/hostile."""
-    return Path(shutil.copytree(HOSTILE, tmp_path / "hostile"))
 
 
 def test_exit_0_when_every_article_is_used(write_article: WriteArticle, tmp_path: Path) -> None:
@@ -43,31 +37,48 @@ def test_exit_0_when_every_article_is_used(write_article: WriteArticle, tmp_path
     assert_valid_atom((out / "atom.xml").read_bytes())
 
 
-def test_exit_3_names_every_skipped_file_once(hostile_copy: Path, tmp_path: Path) -> None:
+def test_exit_3_names_every_skipped_file_once(hostile_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
 
-    result = run("build", str(hostile_copy), "--out", str(out), "--limit", "0")
+    result = run("build", str(hostile_dir), "--out", str(out), "--limit", "0")
 
     assert result.exit_code == 3
+    assert result.stdout == ""
+    prefix = f"feedgen-miit: skipped {hostile_dir}/"
     lines = result.stderr.splitlines()
-    assert len(lines) == SKIPPED
-    assert all(line.startswith(f"feedgen-miit: skipped {hostile_copy}/") for line in lines)
-    named = [line.split(": ")[1].split(":")[0] for line in lines]
-    assert len(set(named)) == SKIPPED
+    assert all(line.startswith(prefix) for line in lines)
+    named = sorted(line.removeprefix(prefix).split(":")[0] for line in lines)
+    assert named == sorted(ERRORS)  # each once
     document = (out / "atom.xml").read_bytes()
     assert_valid_atom(document)
-    assert document.count(b"<entry>") == GOOD
+    assert len(feedparser.parse(document).entries) == len(GOOD)
 
 
-def test_strict_exit_1_writes_nothing(hostile_copy: Path, tmp_path: Path) -> None:
+def test_exit_3_line_is_file_line_reason(
+    write_article: WriteArticle, articles_dir: Path, output_dir: Path
+) -> None:
+    write_article("good.txt")
+    bad = write_article("041_ab12.txt", with_front_matter(date=None))
+
+    result = run("build", str(articles_dir), "--out", str(output_dir))
+
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr == f"feedgen-miit: skipped {bad}:3: front matter: 'date' is missing\n"
+    assert (output_dir / "atom.xml").exists()
+
+
+def test_strict_exit_1_writes_nothing(hostile_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
 
-    result = run("build", str(hostile_copy), "--out", str(out), "--strict")
+    result = run("build", str(hostile_dir), "--out", str(out), "--strict")
 
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert len(lines) == SKIPPED + 1
-    assert lines[-1].startswith(f"feedgen-miit: error: {SKIPPED} article file(s) cannot be used")
+    assert len(lines) == len(ERRORS) + 1
+    assert lines[-1].startswith(
+        f"feedgen-miit: error: {len(ERRORS)} article file(s) cannot be used"
+    )
     assert published_files(out) == set()  # at most the build's own lock and cache
 
 
@@ -87,6 +98,7 @@ def test_strict_exit_0_when_clean(write_article: WriteArticle, tmp_path: Path) -
         ("no-usable-article", "no usable article"),
         ("output-under-a-file", "cannot create the output folder"),
         ("bad-timezone", "timezone 'Mars/Base' is unknown"),
+        ("bad-base-url", "base_url 'ftp://x' must be an absolute http(s) URL"),
     ],
 )
 def test_exit_1_is_fatal_and_writes_nothing(
@@ -103,9 +115,12 @@ def test_exit_1_is_fatal_and_writes_nothing(
         write_article("a.txt")
         (tmp_path / "file").write_text("not a folder")
         out = tmp_path / "file" / "public"  # not writable, even for root
-    else:
+    elif setup == "bad-timezone":
         write_article("a.txt")
         extra = ["--timezone", "Mars/Base"]
+    else:
+        write_article("a.txt")
+        extra = ["--base-url", "ftp://x"]
 
     result = run("build", str(articles), "--out", str(out), *extra)
 
@@ -123,6 +138,7 @@ def test_exit_1_is_fatal_and_writes_nothing(
         ["build", "x", "--limit", "-1"],
         ["build", "x", "--max-file-bytes", "0"],
         ["no-such-command"],
+        ["nonsense"],
         ["check"],
     ],
 )
@@ -130,27 +146,29 @@ def test_exit_2_is_a_usage_error(args: list[str]) -> None:
     assert run(*args).exit_code == 2
 
 
-def test_check_lists_every_error_and_warning(hostile_copy: Path) -> None:
-    result = run("check", str(hostile_copy))
+def test_check_lists_every_error_and_warning(hostile_dir: Path) -> None:
+    result = run("check", str(hostile_dir))
 
     assert result.exit_code == 3
     lines = result.stdout.splitlines()
-    assert lines[-1] == f"{GOOD} usable article(s), {SKIPPED} error(s), 8 warning(s)"
-    assert sum(line.endswith("[error: skipped]") for line in lines) == SKIPPED
-    assert sum(line.endswith("[warning]") for line in lines) == 8
+    errors, warnings = len(ERRORS), WARNED
+    assert lines[-1] == f"{len(GOOD)} usable article(s), {errors} error(s), {warnings} warning(s)"
+    assert sum(line.endswith("[error: skipped]") for line in lines) == errors
+    assert sum(line.endswith("[warning]") for line in lines) == warnings
     assert result.stderr == ""
 
 
 def test_check_writes_nothing(
-    hostile_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write_article: WriteArticle, articles_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    write_article("a.txt")
+    write_article("b.txt", "no front matter")
     monkeypatch.chdir(tmp_path)
-    before = sorted(path.name for path in hostile_copy.rglob("*"))
+    before = sorted(path.name for path in tmp_path.rglob("*"))
 
-    run("check", str(hostile_copy))
+    run("check", str(articles_dir))
 
-    assert sorted(path.name for path in hostile_copy.rglob("*")) == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["hostile"]
+    assert sorted(path.name for path in tmp_path.rglob("*")) == before
 
 
 def test_check_exit_0_only_when_clean(write_article: WriteArticle, tmp_path: Path) -> None:
@@ -195,3 +213,9 @@ def test_readme_documents_the_exit_codes() -> None:
     section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
     for code in "0123":
         assert f"| {code} |" in section
+
+
+def test_a_clean_build_exits_0_silently(output_dir: Path) -> None:
+    result = run("build", str(EXAMPLES), "--out", str(output_dir))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert_valid_atom((output_dir / "atom.xml").read_bytes())

@@ -1,0 +1,104 @@
+"""The hostile-input fixtures: what each file in tests/data/hostile is, and what a build must say.
+
+The committed files are in tests/data/hostile; the cases that cannot sensibly be committed (a
+50 MB file, 100,000 nested elements, symlink loops, a FIFO, a name that is not UTF-8) are made
+by :func:`make_hostile_folder` (the ``hostile_dir`` fixture of conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+#: The build's clock in these tests (the fixtures are dated 2022).
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+DEEP = 100_000
+
+#: file -> (line or None, what the one message must say)
+ERRORS: dict[str, tuple[int | None, str]] = {
+    "alias_bomb.txt": (3, "alias bomb"),
+    "bad_date.txt": (4, "'date' is not a date: 'the day before yesterday'"),
+    "before_1970.txt": (4, "'date' is before 1970"),
+    "binary.txt": (None, "not UTF-8 (bad byte at offset 0) nor GB18030/GBK text"),
+    "body_only_script.txt": (None, "the body is empty"),
+    "dup_id_b.txt": (None, "is already used by"),
+    "empty_body.txt": (None, "the body is empty"),
+    "empty_title.txt": (3, "'title' is missing or empty"),
+    "front_matter_list.txt": (3, "front matter is a list, not a mapping"),
+    "front_matter_scalar.txt": (3, "front matter is text, not a mapping"),
+    "future_date.txt": (4, "'date' is in the future"),
+    "latin1.txt": (None, "not UTF-8 (bad byte at offset 16) nor GB18030/GBK text"),
+    "missing_date.txt": (3, "'date' is missing"),
+    "missing_title.txt": (3, "'title' is missing or empty"),
+    "no_front_matter.txt": (2, "no front matter"),
+    "nul.txt": (8, "contains NUL characters"),
+    "title_only_markup.txt": (3, "'title' has no visible text"),
+    "unterminated.txt": (2, "front matter is not closed"),
+    "yaml_deep_nesting.txt": (3, "more than 200"),
+    "yaml_syntax.txt": (5, "YAML error: did not find expected ',' or ']'"),
+    # made by the fixture
+    "huge.txt": (None, "over the 10,485,760-byte limit"),
+    "fifo.txt": (None, "not a regular file"),
+    "loop_a.txt": (None, "cannot read the file: Too many levels of symbolic links"),
+    "loop_b.txt": (None, "cannot read the file: Too many levels of symbolic links"),
+    "dangling.txt": (None, "cannot read the file: No such file or directory"),
+    "bad\\xff.txt": (None, "the file name is not valid UTF-8"),
+}
+#: file -> what each of its warnings says
+WARNINGS: dict[str, list[str]] = {
+    "categories_mapping.txt": ["'categories' must hold names; a mapping was dropped"],
+    "categories_nested.txt": [
+        "'categories' must hold names; a list was dropped",
+        "'categories' must hold names; true was dropped",
+    ],
+    "gb18030.txt": ["read as GB18030/GBK, not UTF-8"],
+    "thumbnail_data.txt": ["'headimg' is not an http(s) URL, dropped"],
+    "thumbnail_javascript.txt": ["'thumbnail' is not an http(s) URL, dropped"],
+    "title_control.txt": ["'title' contains control characters"],
+    "title_markup.txt": ["'title' contains markup; only its text is used"],
+}
+#: file -> its title in the feed
+GOOD: dict[str, str] = {
+    "bom.txt": "UTF-8 with a byte-order mark",
+    "categories_mapping.txt": "Categories a mapping",
+    "categories_nested.txt": "Categories nested",
+    "categories_null.txt": "Categories null",
+    "categories_number.txt": "Categories a number",
+    "crlf.txt": "CRLF line ends",
+    "deep_html.txt": "Markup nested 100,000 levels deep",
+    "dup_id_a.txt": "Duplicate id, first by path",
+    "gb18030.txt": "国家标准 GB18030 编码的文章",
+    "good_01.txt": "Good article one",
+    "good_02.md": "Good article two",
+    "sub/nested_good.html": "In a subfolder",
+    "thumbnail_data.txt": "Thumbnail data:",
+    "thumbnail_javascript.txt": "Thumbnail javascript:",
+    "title_control.txt": "Title with control characters",
+    "title_markup.txt": "Title with markup & entities",
+    "utf16.txt": "UTF-16 with a byte-order mark",
+}
+
+
+def make_hostile_folder(folder: Path, article: str) -> Path:
+    """Copy tests/data/hostile to ``folder`` and add the cases made on the fly (``article``
+    is a good article, whose front matter the deep-markup case borrows)."""
+    shutil.copytree(HOSTILE, folder, symlinks=True)
+    with (folder / "huge.txt").open("wb") as stream:
+        stream.truncate(50 * 1024 * 1024)  # sparse: 50 MB that take no disk space
+    deep_body = "<div>" * DEEP + "<p>deep</p>" + "</div>" * DEEP
+    (folder / "deep_html.txt").write_text(
+        article.replace("工信部召开座谈会", "Markup nested 100,000 levels deep").split("---\n\n")[0]
+        + "---\n\n"
+        + deep_body,
+        encoding="utf-8",
+    )
+    (folder / "loop_a.txt").symlink_to("loop_b.txt")
+    (folder / "loop_b.txt").symlink_to("loop_a.txt")
+    (folder / "dangling.txt").symlink_to("missing.txt")
+    (folder / "sub" / "up").symlink_to("..", target_is_directory=True)  # a folder loop
+    os.mkfifo(folder / "fifo.txt")
+    (folder / os.fsdecode(b"bad\xff.txt")).write_text(article, encoding="utf-8")
+    return folder

@@ -1,0 +1,127 @@
+"""The worker pool: order, errors as results, bugs raised, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feedgen_miit.errors import ArticleError
+from feedgen_miit.workers import WorkerError, WorkerPool
+
+
+def square(context: int, item: int) -> int:
+    return context + item * item
+
+
+def fail_on_odd(_context: None, item: int) -> int:
+    if item % 2:
+        raise ArticleError(Path(f"{item}.txt"), f"odd {item}", line=item)
+    return item
+
+
+def crash(_context: None, item: int) -> int:
+    if item == 3:
+        raise ZeroDivisionError("a bug")
+    return item
+
+
+def report_pid(_context: None, _item: int) -> int:
+    return os.getpid()
+
+
+def die(_context: None, item: int) -> int:
+    if item == 5:
+        os._exit(9)  # a worker killed mid-chunk (out of memory, say)
+    return item
+
+
+def interrupt_own_group(_context: None, item: int) -> int:
+    if item == 0:
+        os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C on a terminal sends the whole group
+        time.sleep(0.2)
+    return item
+
+
+def unpicklable(_context: None, _item: int) -> object:
+    return lambda: None
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_results_come_in_the_items_order(workers: int) -> None:
+    with WorkerPool(10, workers) as pool:
+        assert list(pool.map(square, range(50), chunk=3)) == [10 + i * i for i in range(50)]
+
+
+def test_the_work_is_shared_between_processes_and_small_jobs_stay_here() -> None:
+    with WorkerPool(None, 2) as pool:
+        pids = set(pool.map(report_pid, range(40), chunk=1, parallel_from=10))
+        assert os.getpid() not in pids
+        assert len(pids) == 2
+        assert set(pool.map(report_pid, range(5), parallel_from=10)) == {os.getpid()}
+
+
+def test_caught_exceptions_come_back_as_results_with_their_details() -> None:
+    with WorkerPool(None, 2) as pool:
+        results = list(pool.map(fail_on_odd, range(6), catch=ArticleError, chunk=2))
+    assert results[::2] == [0, 2, 4]
+    errors = results[1::2]
+    assert all(isinstance(error, ArticleError) for error in errors)
+    assert [str(error) for error in errors] == [
+        "1.txt:1: odd 1",
+        "3.txt:3: odd 3",
+        "5.txt:5: odd 5",
+    ]
+
+
+@pytest.mark.parametrize("function", [crash, unpicklable])
+def test_a_bug_in_a_worker_is_raised_with_its_traceback(
+    function: Callable[[None, int], object],
+) -> None:
+    with WorkerPool(None, 2) as pool, pytest.raises(WorkerError, match="a bug in feedgen-miit"):
+        list(pool.map(function, range(6), catch=ArticleError))
+
+
+def test_a_dead_worker_is_an_error_not_a_hang() -> None:
+    started = time.monotonic()
+    with WorkerPool(None, 2) as pool, pytest.raises(WorkerError, match="died"):
+        list(pool.map(die, range(10), chunk=1))
+    assert time.monotonic() - started < 10
+
+
+def test_leaving_the_pool_leaves_no_process_behind() -> None:
+    with WorkerPool(None, 2) as pool:
+        pids = set(pool.map(report_pid, range(8), chunk=1))
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped already: not even a zombie is left
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def _stop_half_way(pids: set[int]) -> None:
+    with WorkerPool(None, 2) as pool:
+        results = pool.map(report_pid, range(100), chunk=1)
+        pids.update((next(results), next(results)))
+        raise RuntimeError("the build stops here")
+
+
+def test_leaving_the_pool_by_an_exception_kills_busy_workers() -> None:
+    pids: set[int] = set()
+    with pytest.raises(RuntimeError, match="the build stops here"):
+        _stop_half_way(pids)
+    assert pids
+    for pid in pids - {os.getpid()}:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_workers_leave_interrupts_to_the_build() -> None:
+    # A SIGINT reaching a worker is ignored: no KeyboardInterrupt traceback in the worker,
+    # and its results still come back.
+    with WorkerPool(None, 2) as pool:
+        assert list(pool.map(interrupt_own_group, range(4), chunk=1)) == [0, 1, 2, 3]
