@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint bench golden constraints clean
+.PHONY: help install demo test test-fast lint bench golden constraints clean
 
 help:
 	@echo "make demo   build examples/articles into examples/public/ (Atom, RSS, JSON Feed, OPML, index.html)"
 	@echo "make test   run the whole test suite"
+	@echo "make test-fast  the suite without the browser tests (no Chromium needed)"
 	@echo "make lint   ruff + mypy (strict)"
 	@echo "make bench  time cold and warm builds of 1,000-100,000 generated articles"
 	@echo "make golden regenerate the golden feed files after an intended change"
@@ -32,6 +33,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

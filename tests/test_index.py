@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
 from lxml import etree
 
 from feedgen_miit import (
@@ -30,6 +29,7 @@ from feedgen_miit.index import INDEX_NAME, index_path
 from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, scan
 from tests.atomcheck import NS, assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
+from tests.strategies import folder_operations
 
 
 def article(title: str, date: str, *, extra: str = "", body: str = "<p>正文。</p>") -> str:
@@ -346,22 +346,12 @@ def test_scan_keeps_articles_skips_junk_and_sorts_like_paths(
     assert discover(articles_dir, patterns) == [articles_dir / name for name in expected]
 
 
-OPERATIONS = st.lists(
-    st.tuples(
-        st.sampled_from(["add", "edit", "touch", "delete", "duplicate", "break"]),
-        st.integers(min_value=0, max_value=5),
-    ),
-    min_size=1,
-    max_size=6,
-)
-
-
 @hypothesis_settings(
     max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(operations=OPERATIONS)
+@given(operations=folder_operations)
 def test_a_cached_build_always_equals_a_build_without_cache(
     tmp_path_factory: pytest.TempPathFactory, operations: list[tuple[str, int]]
 ) -> None:

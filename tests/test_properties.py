@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import email.utils
 import shutil
 import sys
@@ -27,6 +26,7 @@ from feedgen_miit import (
 from feedgen_miit.index import from_micros, micros
 from feedgen_miit.text import _SPACES, one_line, xml_safe
 from tests.atomcheck import assert_valid_atom
+from tests.strategies import articles, html_texts, http_dates, loader_texts, path_names
 from tests.xsscheck import unsafe_parts
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -35,79 +35,6 @@ SLOW = settings(
 )
 
 # -- strategies ---------------------------------------------------------------------------------
-
-#: Pieces that matter to the loader: delimiters, YAML syntax, encodings' troublemakers.
-_LOADER_PIECES = st.sampled_from(
-    [
-        "---",
-        "\n",
-        "\r\n",
-        "\r",
-        "title: ",
-        "date: ",
-        "categories: ",
-        "tags:",
-        "thumbnail: ",
-        "id: ",
-        " - ",
-        "[",
-        "]",
-        "{",
-        "}",
-        "&a ",
-        "*a",
-        "!!python/object:os.system ",
-        "'",
-        '"',
-        ":",
-        "2022-06-21",
-        "2999-01-01",
-        "1969-12-31",
-        "Tue, 21 Jun 2022 03:44:48 GMT",
-        "javascript:alert(1)",
-        "<b>x</b>",
-        "\ufeff",
-        "\x00",
-        "\x85",
-        "\ud800",
-        "工信部",
-    ]
-)
-loader_texts = st.lists(st.one_of(_LOADER_PIECES, st.text(max_size=8)), max_size=40).map("".join)
-
-_TAGS = st.sampled_from(
-    ["a", "img", "p", "div", "b", "script", "style", "svg", "math", "iframe", "object",
-     "form", "base", "meta", "template", "textarea", "noscript", "title", "table", "td",
-     "blockquote", "q", "image", "select", "option", "mglyph", "desc", "foreignobject"]
-)  # fmt: skip
-_ATTRIBUTES = st.sampled_from(
-    ["href", "src", "cite", "onerror", "onload", "style", "srcdoc", "xlink:href", "title",
-     "alt", "action", "formaction", "data", "http-equiv", "content", "id", "name"]
-)  # fmt: skip
-_VALUES = st.one_of(
-    st.sampled_from(
-        ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:x", "&#106;avascript:x",
-         "java&Tab;script:x", "\x01javascript:x", "vbscript:x", "data:text/html,<script>",
-         "https://example.org/x", "//evil.example/", "x", "expression(alert(1))",
-         "url(javascript:alert(1))", '"><script>alert(1)</script>', "</style><img src=x>"]
-    ),
-    st.text(max_size=10),
-)  # fmt: skip
-
-
-@st.composite
-def _element(draw: st.DrawFn) -> str:
-    tag = draw(_TAGS)
-    attrs = draw(st.lists(st.tuples(_ATTRIBUTES, _VALUES), max_size=3))
-    quote = draw(st.sampled_from(['"', "'", ""]))
-    rendered = "".join(f" {name}={quote}{value}{quote}" for name, value in attrs)
-    inner = draw(st.sampled_from(["", "text", "<!--", "-->", "]]>", "&lt;", "<![CDATA[x]]>"]))
-    close = draw(st.sampled_from([f"</{tag}>", "", "/>"]))
-    return f"<{tag}{rendered}>{inner}{close}"
-
-
-html_texts = st.lists(st.one_of(_element(), st.text(max_size=10)), max_size=12).map("".join)
-
 
 # -- the loader ------------------------------------------------------------------------------
 
@@ -170,20 +97,6 @@ def test_sanitizer_handles_any_text(fragment: str) -> None:
 
 # -- the feed ------------------------------------------------------------------------------------
 
-_names = st.text(min_size=1, max_size=20)
-articles = st.fixed_dictionaries(
-    {
-        "title": st.one_of(_names, st.integers(), st.just("<b>T</b> &amp; x")),
-        "date": st.datetimes(
-            min_value=datetime(1970, 1, 2), max_value=datetime(2025, 12, 31), timezones=st.just(UTC)
-        ),
-        "categories": st.one_of(st.none(), _names, st.lists(st.one_of(_names, st.integers()))),
-        "author": st.one_of(st.none(), _names),
-        "thumbnail": st.one_of(st.none(), st.just("https://example.org/i.png"), _names),
-        "link": st.one_of(st.none(), st.just("https://example.org/a?x=1&y=2")),
-    }
-)
-
 
 @SLOW
 @given(metas=st.lists(articles, min_size=1, max_size=6), bodies=st.lists(html_texts, min_size=6))
@@ -210,23 +123,9 @@ def test_any_articles_give_a_valid_feed(
 
 # -- the loader's fast paths give what the general code gives -----------------------------------
 
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Xyz")
-_MONTH_NAMES = (*(calendar.month_abbr[1:]), "Foo", "jun")
-_two_digits = st.one_of(st.integers(0, 99).map("{:02}".format), st.sampled_from(["7", "٢٣", "1 "]))
-
-
-_http_dates = st.tuples(
-    st.sampled_from(_DAY_NAMES),
-    _two_digits,
-    st.sampled_from(_MONTH_NAMES),
-    st.one_of(st.integers(0, 9999).map("{:04}".format), st.just("22")),
-    st.tuples(_two_digits, _two_digits, _two_digits).map(":".join),
-    st.sampled_from(["GMT", "UTC", "+0000", "-0000", "+0800", "GMT "]),
-).map(lambda parts: "{}, {} {} {} {} {}".format(*parts))
-
 
 @settings(max_examples=1000, deadline=None)
-@given(text=_http_dates)
+@given(text=http_dates)
 @example(text="Mon, 01 Jan 0001 00:00:00 GMT")  # email.utils reads the year 0001 as 2001
 def test_the_http_date_fast_path_agrees_with_email_utils(text: str) -> None:
     fast = loader._http_date(text)
@@ -242,13 +141,8 @@ def test_the_http_date_fast_path_takes_the_scraped_form() -> None:
     )
 
 
-_path_names = st.text(alphabet=".ab~ -_工", min_size=1, max_size=6).filter(
-    lambda name: name not in {".", ".."}
-)
-
-
 @settings(max_examples=500, deadline=None)
-@given(folders=st.lists(_path_names, max_size=3), name=_path_names)
+@given(folders=st.lists(path_names, max_size=3), name=path_names)
 def test_without_suffix_is_python_311_with_suffix(folders: list[str], name: str) -> None:
     source = "/".join([*folders, name])
     expected = {"a.": "a.", "..txt": ".", ".txt": ".txt", "a.b.txt": "a.b", "...": "..."}
@@ -261,7 +155,7 @@ def test_without_suffix_is_python_311_with_suffix(folders: list[str], name: str)
 @settings(max_examples=300, deadline=None)
 @given(
     root=st.sampled_from(["/srv/articles", "articles", "/", "a/..", "/srv/articles/"]),
-    relative=st.lists(_path_names, min_size=1, max_size=3).map("/".join),
+    relative=st.lists(path_names, min_size=1, max_size=3).map("/".join),
 )
 def test_the_source_of_a_path_is_relative_to(root: str, relative: str) -> None:
     path = Path(root) / relative

@@ -31,7 +31,7 @@ from feedgen_miit.sanitize import (
 )
 from feedgen_miit.text import xml_safe
 from tests.golden import EXAMPLES
-from tests.test_properties import html_texts
+from tests.strategies import html_texts, near_stable_html
 
 #: The rules of the default profiles, as clean() applies them.
 RULES = rules_of(DEFAULT_PROFILES)
@@ -279,62 +279,6 @@ def test_removing_many_nodes_never_scans_their_parent_once_per_node(
 # -- the fixed point, recognized without a pass (_is_stable) ------------------------------------
 
 BASES = (None, "http://localhost:8000/", "https://example.org/a/")
-
-_NEAR_TAGS = st.sampled_from(
-    ["p", "div", "h1", "h3", "blockquote", "ul", "ol", "li", "a", "b", "i", "em", "strong",
-     "span", "sub", "small", "u", "s", "q", "cite", "code", "del", "ins", "br", "img", "hr",
-     "table", "td", "pre", "dl", "dd", "figure", "form", "image", "font", "center", "P", "Div"]
-)  # fmt: skip
-_NEAR_ATTRIBUTES = st.sampled_from(
-    ["href", "src", "cite", "title", "alt", "lang", "class", "width", "start", "reversed",
-     "datetime", "hreflang", "style", "rel", "referrerpolicy"]
-)  # fmt: skip
-_NEAR_VALUES = st.sampled_from(
-    ["https://example.org/a/x.png", "http://localhost:8000/b", "/rel/p.png", "../up.html",
-     "x.html", "", " https://example.org/s ", "mailto:a@example.org", "javascript:alert(1)",
-     "HTTP://Example.org/", "http://a.example/b?", "http://a.example/./b", "//host.example/p",
-     "#frag", "?q=1&amp;r=2", "https://example.org/a b", "https://例子.cn/路径", "a&b",
-     "noopener noreferrer", "no-referrer", "t&quot;x", "&#106;avascript:x", "&nbsp;",
-     "a\nb", "x&lt;y", "zh-CN", "3", "2022-06-21", "data:,x", "http://[::1]:80/"]
-)  # fmt: skip
-_NEAR_TEXTS = st.sampled_from(
-    ["text", "工信部", " ", "\n", "\n\n", " \n", "\u3000\u3000", "&nbsp;", "\xa0", "&amp;",
-     "&lt;", "&gt;", "&quot;", '"', "'", ">", "<", "\r", "\r\n", "\x01", "\x85", "\ufeff",
-     "&#13;", "&#0;", "&", "&amp", "\t", "  ", "\u2028", "\x0c", "&copy;", "&#x1F600;",
-     "<!--c-->", "<![CDATA[x]]>", "</p>", "</b>", "<p>", "<b>", "<br/>", "a  b"]
-)  # fmt: skip
-
-
-@st.composite
-def _near_attributes(draw: st.DrawFn, tag: str) -> str:
-    pairs = draw(st.lists(st.tuples(_NEAR_ATTRIBUTES, _NEAR_VALUES), max_size=3))
-    if draw(st.booleans()):  # as a pass writes them: sorted, then what nh3 adds
-        pairs = sorted(dict(pairs).items())
-        if tag == "a":
-            pairs.append(("rel", "noopener noreferrer"))
-        elif tag == "img":
-            pairs.append(("referrerpolicy", "no-referrer"))
-    quote = draw(st.sampled_from(['"', '"', '"', "'", ""]))
-    return "".join(f" {name}={quote}{value}{quote}" for name, value in pairs)
-
-
-def _near_element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    @st.composite
-    def element(draw: st.DrawFn) -> str:
-        tag = draw(_NEAR_TAGS)
-        inner = "".join(draw(st.lists(children, max_size=4)))
-        close = draw(st.sampled_from([f"</{tag}>"] * 6 + ["", "</p>", "</b>", "</li>"]))
-        return f"<{tag}{draw(_near_attributes(tag))}>{inner}{close}"
-
-    return element()
-
-
-#: Markup biased to the tags where libxml2 and html5ever agree, nested right or wrong, with
-#: URLs, entities, stray blanks and control characters mixed in: about half of what a pass
-#: makes of it is accepted by _is_stable, so the property below tests something.
-near_stable_html = st.recursive(
-    st.one_of(_NEAR_TEXTS, st.text(max_size=4)), _near_element, max_leaves=24
-)
 
 
 def clean_without_shortcut(raw_html: str, base_url: str | None) -> str:
