@@ -257,13 +257,19 @@ def _report(report: BuildReport) -> None:
         log.info("warning: %s", warning)
     for path in report.written:
         log.info("wrote %s", path)
+    for path in report.removed:
+        log.info("removed %s", path)
     log.info(
-        "%d entries of %d articles; %d files written, %d unchanged; "
-        "%d article files read, %d bodies sanitized (the rest from the cache)",
+        "%d entries of %d articles; %d files written, %d unchanged, %d removed; "
+        "%d article pages written, %d unchanged; "
+        "%d article files read, %d bodies sanitized (the rest from the index)",
         report.entries,
         report.articles_found,
         len(report.written),
         len(report.unchanged),
+        len(report.removed),
+        report.pages_written,
+        report.pages_unchanged,
         report.files_read,
         report.bodies_sanitized,
     )

@@ -25,7 +25,7 @@ from lxml import etree
 
 from ._version import __version__
 from .layout import ATOM_TYPE
-from .model import Channel, Entry
+from .model import Channel, Entry, Site
 from .text import xml_safe
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -110,9 +110,9 @@ def render_atom(entries: Sequence[Entry], channel: Channel) -> bytes:
         generator.logo(site.logo)
     for name in channel.categories:
         generator.category(term=xml_safe(name), label=xml_safe(name))
-    generator.updated(max(entry.article.updated for entry in entries))
+    generator.updated(max(entry.article.updated for entry in entries).astimezone(site.zone))
     for entry in entries:
-        _add_entry(generator, entry)
+        _add_entry(generator, entry, site)
     document: bytes = generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     if channel.stylesheet:
         document = _with_stylesheet(document, channel.stylesheet)
@@ -128,26 +128,29 @@ def _with_stylesheet(document: bytes, href: str) -> bytes:
     return declaration + newline + etree.tostring(pseudo) + newline + rest
 
 
-def _add_entry(generator: FeedGenerator, entry: Entry) -> None:
+def _add_entry(generator: FeedGenerator, entry: Entry, site: Site) -> None:
     article = entry.article
     # feedgen prepends by default; the caller's order (newest first) is the feed's order.
     item = generator.add_entry(order="append")
     item.id(article.id)
     item.title(xml_safe(article.title))
-    item.published(article.published)
-    item.updated(article.updated)
+    # In the display time zone (RFC 3339 allows any offset): the browser view shows the
+    # time as written, and it must read as it does on the pages.
+    item.published(article.published.astimezone(site.zone))
+    item.updated(article.updated.astimezone(site.zone))
     if article.author:
         item.author(name=xml_safe(article.author))
     if entry.contributor:
         item.contributor(name=xml_safe(entry.contributor))
     for name in article.categories:
         item.category(term=xml_safe(name), label=xml_safe(name))
+    # No <summary>: it would only repeat the start of the content, and a client that
+    # prefers it to <content> (mail-based readers do) would show that instead of the article.
     item.content(xml_safe(entry.content), type="html")
-    if entry.summary:
-        item.summary(xml_safe(entry.summary))
     extras: _EntryExtras = getattr(item, _EXTENSION)
-    if article.link:
-        extras.links.append(Link(href=article.link, rel="alternate", type="text/html"))
+    link = site.link(article)
+    if link:
+        extras.links.append(Link(href=link, rel="alternate", type="text/html"))
     extras.thumbnail = entry.thumbnail
     if entry.thumbnail:
         extras.links.append(thumbnail_link(entry.thumbnail))

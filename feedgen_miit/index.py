@@ -31,7 +31,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -49,7 +49,7 @@ from .settings import Scope, Settings, scoped
 log = logging.getLogger(__name__)
 
 #: Bump when the tables or the encoding of a record change.
-FORMAT = 6
+FORMAT = 7
 #: The index's name inside the output folder when ``cache_dir`` is not set.
 INDEX_NAME = ".feedgen-miit-cache.sqlite"
 #: Libraries whose output ends up in a stored record.
@@ -67,8 +67,14 @@ CREATE TABLE articles (
     id TEXT NOT NULL,
     record TEXT NOT NULL,      -- the rest of the Article, JSON
     checksum BLOB NOT NULL,    -- over every column above but stamp/verified
+    month TEXT NOT NULL,       -- layout.month_of(published): its archive page
+    page TEXT NOT NULL,        -- Article.page (also in the record): where its page is
+    picture TEXT,              -- Article.thumbnail (also in the record), counted for site images
     entry TEXT,                -- the sanitized Entry, JSON; NULL until rendered
     entry_checksum BLOB,       -- over the entry and the file's digest
+    page_due INTEGER NOT NULL, -- 1: (re)publish its page: new, changed, or the design changed
+    page_digest BLOB,          -- of its page as published; NULL: no page is out
+    failure TEXT,              -- [reason, line] when its body cannot be used, JSON
     warnings TEXT NOT NULL     -- [[reason, line], ...] found when the file was read, JSON
 ) WITHOUT ROWID;
 -- Each article's categories, for the newest of a category without reading every record.
@@ -77,9 +83,23 @@ CREATE TABLE categories (
     name TEXT NOT NULL,
     published INTEGER NOT NULL,
     source TEXT NOT NULL,
+    month TEXT NOT NULL,
     PRIMARY KEY (name, published, source)
 ) WITHOUT ROWID;
 CREATE INDEX categories_by_source ON categories (source);
+CREATE INDEX categories_by_month ON categories (name, month);
+-- Every file published by the last builds but article pages (articles.page_digest), with a
+-- digest of its bytes: a build removes what it no longer produces.
+CREATE TABLE published (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
+-- Listing pages whose articles changed since they were last published: ('month', '2022-06')
+-- or ('category', name). Cleared once they are published again.
+CREATE TABLE dirty (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key))
+    WITHOUT ROWID;
+CREATE INDEX articles_by_month ON articles (month, published);
+CREATE INDEX articles_by_picture ON articles (picture) WHERE picture IS NOT NULL;
+CREATE INDEX articles_due ON articles (source) WHERE page_due;
+CREATE INDEX articles_out ON articles (source) WHERE page_digest IS NOT NULL;
+CREATE INDEX articles_failed ON articles (source) WHERE failure IS NOT NULL;
 CREATE INDEX articles_by_id ON articles (id);
 -- The main feed's newest without sorting every article.
 CREATE INDEX articles_by_published ON articles (published);
@@ -87,13 +107,15 @@ CREATE INDEX articles_by_published ON articles (published);
 CREATE INDEX articles_stamps ON articles (source, verified, stamp);
 CREATE INDEX articles_with_warnings ON articles (source) WHERE warnings != '[]';
 """
-_TABLES = frozenset({"meta", "articles", "categories"})
+_TABLES = frozenset({"meta", "articles", "categories", "published", "dirty"})
 #: Values bound in one ``IN (...)`` query (SQLite allows at least 999).
 _QUERY_BATCH = 500
 #: More ids stored than this in one refresh, and duplicates are found by grouping every id.
 _LOOKED_UP_IDS = 10_000
 #: Records stored in one statement while files are read.
 _STORE_BATCH = 2000
+#: A picture shared by fewer articles than this is never taken for the site's own.
+SITE_PICTURE_MIN = 3
 
 #: Compact UTF-8 JSON. One encoder for every record: json.dumps() with options builds a new
 #: encoder per call, which cost more than the encoding in a cold build.
@@ -128,6 +150,9 @@ class Record(NamedTuple):
     id: str
     record: str
     checksum: bytes
+    month: str
+    page: str
+    picture: str | None
     categories: tuple[str, ...]  #: not a column of ``articles``: stored in ``categories``
     warnings: str  #: JSON ``[[reason, line], ...]``: shown by every build, not only the first
 
@@ -158,6 +183,30 @@ class Changes:
     articles: int  #: usable articles after the refresh
 
 
+@dataclass(frozen=True, slots=True)
+class Listings:
+    """How many usable articles each listing page holds."""
+
+    months: dict[str, int]  #: month (``2022-06``) -> articles
+    categories: dict[str, dict[str, int]]  #: category -> month -> articles
+
+    def category_size(self, name: str) -> int:
+        """How many articles the category ``name`` has."""
+        return sum(self.categories.get(name, {}).values())
+
+
+@dataclass(frozen=True, slots=True)
+class Dirty:
+    """Listing pages to publish again: their articles changed since they were published."""
+
+    months: frozenset[str]
+    categories: frozenset[str]
+    category_months: frozenset[tuple[str, str]]
+
+    def __bool__(self) -> bool:
+        return bool(self.months or self.categories or self.category_months)
+
+
 def content_digest(data: bytes) -> bytes:
     """The content hash the index compares when a file's stamp changed.
 
@@ -170,6 +219,7 @@ def content_digest(data: bytes) -> bytes:
 def record_of(
     article: Article,
     *,
+    month: str,
     stamp: int,
     verified: bool,
     digest: bytes,
@@ -190,6 +240,7 @@ def record_of(
             article.author,
             article.thumbnail,
             article.link,
+            article.page,
         ]
     )
     source = article.source
@@ -202,6 +253,9 @@ def record_of(
         id=article.id,
         record=record,
         checksum=_checksum(source, digest, published, article.id, record),
+        month=month,
+        page=article.page,
+        picture=article.thumbnail,
         categories=article.categories,
         warnings=_to_json([[warning.reason, warning.line] for warning in warnings]),
     )
@@ -228,8 +282,11 @@ class ArticleIndex:
         self._db = connection
         self.location = location
         self._root = Path()
-        #: Files whose id an earlier file has: left out of every query. Set by refresh().
-        self._duplicates: dict[str, ArticleError] = {}
+        #: Indexed files that give no usable article, with why: another file has their id, or
+        #: their body cannot be used. Left out of every query. Set by refresh().
+        self._excluded: dict[str, ArticleError] = {}
+        #: The page of each article about to change or go, as it was (see _note_leaving).
+        self._old_pages: dict[str, str] = {}
 
     @classmethod
     def open(cls, location: Path | None, fingerprint: str) -> ArticleIndex:
@@ -279,27 +336,30 @@ class ArticleIndex:
         log.debug(
             "%d article files, %d new or changed", len(found) + len(scanned.unchanged), len(stale)
         )
-        stored, failed = self._store_read(stale, read)
+        stored, failed = self._store_read(stale, read, trusted)
         removed += (source for source in failed if source in trusted)
         with self._guard():
             self._forget(failed)
-            self._duplicates = {
-                source: duplicate_id_error(root / source, entry_id, root / first)
+            self._excluded = self._failures()
+            self._excluded.update(
+                (source, duplicate_id_error(root / source, entry_id, root / first))
                 for source, entry_id, first in self._find_duplicates(stored)
-            }
+            )
             (total,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
-        problems = in_path_order([*scanned.problems, *failed.values(), *self._duplicates.values()])
+            if stored or removed or self._meta("site_pictures") is None:
+                self._count_site_pictures()
+        problems = in_path_order([*scanned.problems, *failed.values(), *self._excluded.values()])
         return Changes(
             added=tuple(source for source in stored if source not in trusted),
             changed=tuple(source for source in stored if source in trusted),
             removed=tuple(sorted(removed, key=path_order)),
             files_read=len(stale),
             problems=problems,
-            articles=total - len(self._duplicates),
+            articles=total - len(self._excluded),
         )
 
     def _store_read(
-        self, stale: list[StaleFile], read: ReadFiles
+        self, stale: list[StaleFile], read: ReadFiles, indexed: Collection[str]
     ) -> tuple[dict[str, str], dict[str, ArticleError]]:
         """Read ``stale`` with ``read`` and store what it gives; return the sources stored
         anew with their ids, and the errors of those that failed."""
@@ -312,7 +372,7 @@ class ArticleIndex:
                     batch.append(outcome)
                     stored[item.source] = outcome.id
                     if len(batch) >= _STORE_BATCH:
-                        self._store(batch)
+                        self._store(batch, indexed)
                         batch.clear()
                 elif isinstance(outcome, SameContent):  # the file was only touched
                     self._db.execute(
@@ -321,7 +381,7 @@ class ArticleIndex:
                     )
                 else:
                     failed[item.source] = outcome
-            self._store(batch)
+            self._store(batch, indexed)
         return stored, failed
 
     # -- queries: they never write ---------------------------------------------------------------
@@ -345,7 +405,7 @@ class ArticleIndex:
         With ``category``, only that category's articles. Ties in date go to the first file
         in path order.
         """
-        exclude = self._duplicates
+        exclude = self._excluded
         table, where, arguments = "articles", "", tuple[str, ...]()
         if category is not None:
             table, where, arguments = "categories", "WHERE name = ? ", (category,)
@@ -367,12 +427,18 @@ class ArticleIndex:
         sources = [source for _, source in ordered if source not in exclude]
         return sources[:count] if count else sources
 
+    def article_count(self) -> int:
+        """How many usable articles there are."""
+        with self._guard():
+            (total,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        return int(total) - len(self._excluded)
+
     def sources(self) -> list[str]:
         """Every usable article's source, in path order."""
         with self._guard():
             rows = self._db.execute("SELECT source FROM articles").fetchall()
         return sorted(
-            (source for (source,) in rows if source not in self._duplicates), key=path_order
+            (source for (source,) in rows if source not in self._excluded), key=path_order
         )
 
     def article(self, source: str) -> Article:
@@ -388,11 +454,12 @@ class ArticleIndex:
         if checksum != _checksum(source, bytes(digest), published, entry_id, record):
             raise IndexDamagedError(f"row {source!r} fails its checksum")
         try:
-            title, updated, categories, author, thumbnail, link = json.loads(record)
+            title, updated, categories, author, thumbnail, link, page = json.loads(record)
             return Article(
                 path=self._root / source,
                 source=source,
                 id=entry_id,
+                page=page,
                 title=title,
                 published=from_micros(published),
                 updated=from_micros(updated),
@@ -440,7 +507,7 @@ class ArticleIndex:
             ).fetchall()
         found: list[ArticleWarning] = []
         for source, encoded in sorted(rows, key=lambda row: path_order(row[0])):
-            if source in self._duplicates:
+            if source in self._excluded:
                 continue
             try:
                 found.extend(
@@ -453,7 +520,165 @@ class ArticleIndex:
                 ) from error
         return found
 
+    def gone_pages(self) -> list[str]:
+        """The pages of articles that went, moved, or can no longer be used, since the index
+        was opened: no usable article has them now."""
+        old = sorted(set(self._old_pages.values()))
+        kept: set[str] = set()
+        with self._guard():
+            for start in range(0, len(old), _QUERY_BATCH):
+                batch = old[start : start + _QUERY_BATCH]
+                marks = ",".join("?" * len(batch))
+                kept.update(
+                    page
+                    for source, page in self._db.execute(
+                        f"SELECT source, page FROM articles WHERE page IN ({marks})",  # noqa: S608
+                        batch,
+                    )
+                    if source not in self._excluded
+                )
+        return [page for page in old if page not in kept]
+
+    def site_pictures(self) -> frozenset[str]:
+        """Pictures that stand for the site, not an article (see :meth:`refresh`)."""
+        with self._guard():
+            found = self._meta("site_pictures")
+        try:
+            return frozenset(json.loads(found or "[]"))
+        except (ValueError, TypeError) as error:
+            raise IndexDamagedError(f"site pictures cannot be decoded: {error}") from error
+
+    def due_pages(self) -> list[str]:
+        """The usable articles whose page is to be published: new, changed, or the outputs'
+        design changed since it went out."""
+        with self._guard():
+            rows = self._db.execute("SELECT source FROM articles WHERE page_due").fetchall()
+        return sorted(
+            (source for (source,) in rows if source not in self._excluded), key=path_order
+        )
+
+    def listings(self) -> Listings:
+        """How many usable articles each month and each category (by month) has."""
+        with self._guard():
+            months = dict(self._db.execute("SELECT month, COUNT(*) FROM articles GROUP BY month"))
+            by_category: dict[str, dict[str, int]] = {}
+            for name, month, count in self._db.execute(
+                "SELECT name, month, COUNT(*) FROM categories GROUP BY name, month"
+            ):
+                by_category.setdefault(name, {})[month] = count
+            # The few excluded articles were counted too: take them out again.
+            excluded = sorted(self._excluded)
+            for start in range(0, len(excluded), _QUERY_BATCH):
+                batch = excluded[start : start + _QUERY_BATCH]
+                marks = ",".join("?" * len(batch))
+                for (month,) in self._db.execute(
+                    f"SELECT month FROM articles WHERE source IN ({marks})",  # noqa: S608
+                    batch,
+                ):
+                    months[month] -= 1
+                for name, month in self._db.execute(
+                    f"SELECT name, month FROM categories WHERE source IN ({marks})",  # noqa: S608
+                    batch,
+                ):
+                    by_category[name][month] -= 1
+        return Listings(
+            months={month: count for month, count in months.items() if count},
+            categories={
+                name: counts
+                for name, counts in (
+                    (name, {m: c for m, c in counts.items() if c})
+                    for name, counts in by_category.items()
+                )
+                if counts
+            },
+        )
+
+    def in_month(self, month: str, category: str | None = None) -> list[str]:
+        """The sources of the articles of ``month`` (and ``category``), newest first."""
+        if category is None:
+            query = "SELECT published, source FROM articles WHERE month = ?"
+            arguments: tuple[str, ...] = (month,)
+        else:
+            query = "SELECT published, source FROM categories WHERE name = ? AND month = ?"
+            arguments = (category, month)
+        with self._guard():
+            rows = self._db.execute(query, arguments).fetchall()
+        ordered = sorted(rows, key=lambda row: (-row[0], path_order(row[1])))
+        return [source for _, source in ordered if source not in self._excluded]
+
+    def dirty(self) -> Dirty:
+        """The listing pages whose articles changed since they were last published."""
+        with self._guard():
+            rows = self._db.execute("SELECT kind, key FROM dirty").fetchall()
+        pairs = (key.split("\0", 1) for kind, key in rows if kind == "category-month")
+        return Dirty(
+            months=frozenset(key for kind, key in rows if kind == "month"),
+            categories=frozenset(key for kind, key in rows if kind == "category"),
+            category_months=frozenset((name, month) for name, month in pairs),
+        )
+
+    def published(self) -> dict[str, bytes]:
+        """Every file the last builds published but article pages, with its bytes' digest."""
+        with self._guard():
+            rows = self._db.execute("SELECT path, digest FROM published").fetchall()
+        return {path: bytes(digest) for path, digest in rows}
+
+    def outputs_fingerprint(self) -> str | None:
+        """What the published outputs were made with (:meth:`set_outputs_fingerprint`)."""
+        with self._guard():
+            return self._meta("outputs")
+
     # -- commands --------------------------------------------------------------------------------
+
+    def mark_failed(self, source: str, error: ArticleError) -> None:
+        """Note that the body of ``source`` cannot be used: it leaves every query, and every
+        refresh reports it, until the file changes."""
+        self._excluded[source] = error
+        with self._guard():
+            self._db.execute(
+                "UPDATE articles SET failure = ? WHERE source = ?",
+                (_to_json([error.reason, error.line]), source),
+            )
+            self._note_leaving([source])
+
+    def pages_out(self) -> list[tuple[str, str]]:
+        """``(source, page)`` of every article whose page is out."""
+        with self._guard():
+            return self._db.execute(
+                "SELECT source, page FROM articles WHERE page_digest IS NOT NULL"
+            ).fetchall()
+
+    def page_published(self, source: str, digest: bytes | None) -> None:
+        """Note that the page of ``source`` is out with bytes of this digest (None: that it
+        was removed)."""
+        with self._guard():
+            self._db.execute(
+                "UPDATE articles SET page_due = 0, page_digest = ? WHERE source = ?",
+                (digest, source),
+            )
+
+    def files_published(self, files: Mapping[str, bytes], removed: Iterable[str] = ()) -> None:
+        """Note the files now out (path -> digest of their bytes) and the ones removed; the
+        listings are clean again."""
+        with self._guard():
+            self._db.executemany("INSERT OR REPLACE INTO published VALUES (?, ?)", files.items())
+            self._db.executemany(
+                "DELETE FROM published WHERE path = ?", ((path,) for path in removed)
+            )
+            self._db.execute("DELETE FROM dirty")
+
+    def set_outputs_fingerprint(self, value: str) -> None:
+        """Note what the outputs are made with; when it changes, every page is republished."""
+        with self._guard():
+            if self._meta("outputs") != value:
+                self._db.execute("UPDATE articles SET page_due = 1")
+                self._db.execute(
+                    "INSERT OR IGNORE INTO dirty SELECT DISTINCT 'month', month FROM articles"
+                )
+                self._db.execute(
+                    "INSERT OR IGNORE INTO dirty SELECT DISTINCT 'category', name FROM categories"
+                )
+                self._set_meta("outputs", value)
 
     def store_entry(self, entry: Entry) -> None:
         """Remember the sanitized ``entry`` of an article that was rendered."""
@@ -504,24 +729,31 @@ class ArticleIndex:
         ).fetchone()
         return None if found is None else bytes(found[0])
 
-    def _store(self, records: Sequence[Record]) -> None:
-        """Insert or replace records of freshly read articles (their old entries are dropped)."""
+    def _store(self, records: Sequence[Record], indexed: Collection[str]) -> None:
+        """Insert or replace records of freshly read articles: their old entries are dropped,
+        and their pages, like the listings they were and are in, marked to be published."""
+        self._note_leaving([record.source for record in records if record.source in indexed])
         self._db.executemany(
             "INSERT OR REPLACE INTO articles "
-            "(source, stamp, verified, digest, published, id, record, checksum, warnings, "
-            "entry, entry_checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
-            ((*record[:8], record.warnings) for record in records),
+            "(source, stamp, verified, digest, published, id, record, checksum, month, page, "
+            "picture, warnings, entry, entry_checksum, page_due, page_digest, failure) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 1, NULL, NULL)",
+            ((*record[:11], record.warnings) for record in records),
         )
         self._db.executemany(
             "DELETE FROM categories WHERE source = ?", ((record.source,) for record in records)
         )
         self._db.executemany(
-            "INSERT OR IGNORE INTO categories (name, published, source) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO categories (name, published, source, month) VALUES (?, ?, ?, ?)",
             (
-                (name, record.published, record.source)
+                (name, record.published, record.source, record.month)
                 for record in records
                 for name in record.categories
             ),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO dirty VALUES (?, ?)",
+            (pair for record in records for pair in _listings_of(record.month, record.categories)),
         )
 
     def _forget_gone(
@@ -537,9 +769,68 @@ class ArticleIndex:
         return gone
 
     def _forget(self, sources: Iterable[str]) -> None:
-        gone = [(source,) for source in sources]
-        self._db.executemany("DELETE FROM articles WHERE source = ?", gone)
-        self._db.executemany("DELETE FROM categories WHERE source = ?", gone)
+        gone = list(sources)
+        self._note_leaving(gone)
+        self._db.executemany("DELETE FROM articles WHERE source = ?", ((s,) for s in gone))
+        self._db.executemany("DELETE FROM categories WHERE source = ?", ((s,) for s in gone))
+
+    def _failures(self) -> dict[str, ArticleError]:
+        """The articles whose body could not be used, as :meth:`mark_failed` noted them."""
+        failures: dict[str, ArticleError] = {}
+        for source, encoded in self._db.execute(
+            "SELECT source, failure FROM articles WHERE failure IS NOT NULL"
+        ):
+            try:
+                reason, line = json.loads(encoded)
+                failures[source] = ArticleError(self._root / source, reason, line)
+            except (ValueError, TypeError) as error:
+                raise IndexDamagedError(f"failure of {source!r} cannot be decoded") from error
+        return failures
+
+    def _note_leaving(self, sources: Sequence[str]) -> None:
+        """Before the rows of ``sources`` change or go: remember their pages, and mark the
+        listings they are in (their month, their categories) to be published again."""
+        for start in range(0, len(sources), _QUERY_BATCH):
+            batch = sources[start : start + _QUERY_BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT source, month, page FROM articles WHERE source IN ({marks})",  # noqa: S608
+                batch,
+            ).fetchall()
+            categories: dict[str, list[str]] = {}
+            for source, name in self._db.execute(
+                f"SELECT source, name FROM categories WHERE source IN ({marks})",  # noqa: S608
+                batch,
+            ):
+                categories.setdefault(source, []).append(name)
+            for source, month, page in rows:
+                self._old_pages[source] = page
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO dirty VALUES (?, ?)",
+                    _listings_of(month, categories.get(source, ())),
+                )
+
+    def _count_site_pictures(self) -> None:
+        """Find the pictures that stand for the site rather than an article (a logo, an app
+        promotion): the front-matter picture of more than half of the articles that have
+        one, and of at least :data:`SITE_PICTURE_MIN` of them. Kept in ``meta``."""
+        counts = self._db.execute(
+            "SELECT picture, COUNT(*) FROM articles WHERE picture IS NOT NULL GROUP BY picture"
+        ).fetchall()
+        with_picture = sum(count for _, count in counts)
+        site = sorted(
+            picture
+            for picture, count in counts
+            if count * 2 > with_picture and count >= SITE_PICTURE_MIN
+        )
+        self._set_meta("site_pictures", json.dumps(site))
+
+    def _meta(self, key: str) -> str | None:
+        found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def _find_duplicates(self, stored: Mapping[str, str]) -> list[tuple[str, str, str]]:
         """``(source, id, first source with that id)`` of each file whose id an earlier one
@@ -590,6 +881,14 @@ class ArticleIndex:
             raise IndexDamagedError(str(error)) from error
 
 
+def _listings_of(month: str, categories: Iterable[str]) -> list[tuple[str, str]]:
+    """The listing pages an article of ``month`` and ``categories`` is in, as dirty rows."""
+    pairs = [("month", month)]
+    for name in categories:
+        pairs += [("category", name), ("category-month", f"{name}\0{month}")]
+    return pairs
+
+
 def duplicate_id_error(path: Path, entry_id: str, first: Path) -> ArticleError:
     """The error for a file whose entry id an earlier file (in path order) already has."""
     return ArticleError(
@@ -614,7 +913,7 @@ def fingerprint(settings: Settings) -> str:
     relevant["articles_dir"] = str(settings.articles_dir.resolve())
     parts: dict[str, Any] = {
         "feedgen-miit": __version__,
-        "code": _code_hash(),
+        "code": code_hash(),
         "libraries": _library_versions(),
         "settings": relevant,
     }
@@ -647,7 +946,7 @@ def _connect(location: Path | None, fingerprint: str) -> sqlite3.Connection:
                 log.info("index: settings or code changed; starting afresh")
             connection.execute("DELETE FROM articles")
             connection.execute("DELETE FROM categories")
-            connection.execute("DELETE FROM meta WHERE key = 'shared_ids'")
+            connection.execute("DELETE FROM meta WHERE key IN ('shared_ids', 'site_pictures')")
             connection.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [("format", str(FORMAT)), ("fingerprint", fingerprint)],
@@ -675,7 +974,7 @@ def _entry_checksum(payload: str, digest: bytes) -> bytes:
 
 
 @cache
-def _code_hash() -> str:
+def code_hash() -> str:
     """A hash of this package's source: a changed loader or sanitizer never reuses old rows."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):

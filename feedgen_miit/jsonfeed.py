@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from .model import Channel, Entry
+from .model import Channel, Entry, Site
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -35,24 +35,26 @@ def render_json_feed(entries: Sequence[Entry], channel: Channel) -> bytes:
         document["favicon"] = site.icon
     document["authors"] = [{"name": site.author}]
     document["language"] = site.language
-    document["items"] = [_item(entry) for entry in entries]
+    document["items"] = [_item(entry, site) for entry in entries]
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return text.encode("utf-8")
 
 
-def _item(entry: Entry) -> dict[str, Any]:
+def _item(entry: Entry, site: Site) -> dict[str, Any]:
     article = entry.article
     item: dict[str, Any] = {"id": article.id}
-    if article.link:
-        item["url"] = article.link
+    # The spec's url is the item's own page; external_url the page elsewhere it is about.
+    page = site.page_url(article)
+    if page or article.link:
+        item["url"] = page or article.link
+    if page and article.link:
+        item["external_url"] = article.link
     item["title"] = article.title
     item["content_html"] = entry.content
-    if entry.summary:
-        item["summary"] = entry.summary
     if entry.thumbnail:
         item["image"] = entry.thumbnail
-    item["date_published"] = _rfc3339(article.published)
-    item["date_modified"] = _rfc3339(article.updated)
+    item["date_published"] = _rfc3339(article.published, site)
+    item["date_modified"] = _rfc3339(article.updated, site)
     if article.author:
         item["authors"] = [{"name": article.author}]
     if article.categories:
@@ -60,5 +62,5 @@ def _item(entry: Entry) -> dict[str, Any]:
     return item
 
 
-def _rfc3339(moment: datetime) -> str:
-    return moment.isoformat()
+def _rfc3339(moment: datetime, site: Site) -> str:
+    return moment.astimezone(site.zone).isoformat()

@@ -6,25 +6,37 @@ Paths are '/'-separated and relative to the output folder. A category's file nam
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from .errors import ConfigError
 from .slug import slugify
 
 RSS_FILENAME = "rss.xml"
 JSON_FEED_FILENAME = "feed.json"
+#: The subscription list people are told to import: the main feed, in one format.
 OPML_FILENAME = "feeds.opml"
+#: Every category feed, a list of its own: they overlap (an article has several categories).
+CATEGORIES_OPML_FILENAME = "categories.opml"
 INDEX_FILENAME = "index.html"
 STYLESHEET_FILENAME = "atom.xsl"
 CATEGORY_FOLDER = "categories"
+ARTICLE_FOLDER = "articles"
+ARCHIVE_FOLDER = "archive"
+ARCHIVE_INDEX = f"{ARCHIVE_FOLDER}/index.html"
 #: Names the build writes besides the main Atom feed, whose name is a setting.
 FIXED_NAMES = (
     RSS_FILENAME,
     JSON_FEED_FILENAME,
     OPML_FILENAME,
+    CATEGORIES_OPML_FILENAME,
     INDEX_FILENAME,
     STYLESHEET_FILENAME,
     CATEGORY_FOLDER,
+    ARTICLE_FOLDER,
+    ARCHIVE_FOLDER,
 )
 
 ATOM_TYPE = "application/atom+xml"
@@ -36,6 +48,39 @@ OPML_TYPE = "text/x-opml"
 def category_path(name: str) -> str:
     """Where the feed of category ``name`` is written, relative to the output folder."""
     return f"{CATEGORY_FOLDER}/{slugify(name)}.xml"
+
+
+def category_page(name: str) -> str:
+    """Where the page of category ``name`` is written (beside its feed)."""
+    return f"{CATEGORY_FOLDER}/{slugify(name)}.html"
+
+
+def category_month_page(name: str, month: str) -> str:
+    """Where the articles of category ``name`` in ``month`` (``2022-06``) are listed."""
+    return f"{CATEGORY_FOLDER}/{slugify(name)}/{month}.html"
+
+
+def article_page(key: str) -> str:
+    """Where the page of the article named ``key`` (its id, or its file's name) is written.
+
+    A slug, like a category's file name: safe anywhere, distinct, and stable forever.
+    """
+    return f"{ARTICLE_FOLDER}/{slugify(key)}.html"
+
+
+def month_page(month: str) -> str:
+    """Where every article of ``month`` (``2022-06``) is listed."""
+    return f"{ARCHIVE_FOLDER}/{month}.html"
+
+
+def month_of(moment: datetime, zone: ZoneInfo) -> str:
+    """The month (``2022-06``) ``moment`` falls in, in the time zone dates are shown in."""
+    return moment.astimezone(zone).strftime("%Y-%m")
+
+
+def relative(target: str, start: str) -> str:
+    """The link from the page ``start`` to ``target`` (both relative to the output folder)."""
+    return posixpath.relpath(target, posixpath.dirname(start) or ".")
 
 
 def category_paths(names: Iterable[str]) -> dict[str, str]:

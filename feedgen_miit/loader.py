@@ -55,6 +55,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from .errors import ArticleError, ArticleWarning
+from .layout import article_page
 from .model import Article
 from .settings import Settings
 from .text import is_absolute_iri, one_line, strip_markup, xml_safe
@@ -161,10 +162,12 @@ def check_article(
     base = link or settings.base_url
     thumbnail_key = "thumbnail" if meta.get("thumbnail") else "headimg"
     thumbnail = _url(meta.get(thumbnail_key), base, thumbnail_key, field_error, warn)
+    key, given_id = _entry_key(meta, source, field_error)
     article = Article(
         path=path,
         source=source,
-        id=_entry_id(meta, source, settings.feed_id, field_error),
+        id=given_id or _name_based_id(settings.feed_id, key),
+        page=article_page(key),
         title=title,
         published=published,
         updated=max(updated, published),
@@ -600,23 +603,25 @@ def _url(
 _join = lru_cache(maxsize=1024)(urljoin)
 
 
-def _entry_id(meta: Mapping[str, Any], source: str, feed_id: str, field_error: _FieldError) -> str:
-    """The entry's permanent id: ``id``/``guid`` from the front matter, else the file's name.
+def _entry_key(
+    meta: Mapping[str, Any], source: str, field_error: _FieldError
+) -> tuple[str, str | None]:
+    """What names the article for good: ``id``/``guid`` from the front matter, else the file's
+    name without its suffix; and the id itself when the key is already an absolute IRI.
 
-    A given absolute IRI is kept as it is; any other key becomes a name-based UUID within the
-    feed's id, so it never depends on where the folder lives, the build time or file order.
+    The entry's id is the given IRI, or a name-based UUID of the key within the feed's id;
+    the article's page is named after the key. Neither depends on where the folder lives,
+    the build time or file order.
     """
-    for key in ("id", "guid"):
-        raw = meta.get(key)
+    for name in ("id", "guid"):
+        raw = meta.get(name)
         if raw is None or raw == "":
             continue
         if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise field_error(key, f"'{key}' must be text, not {_kind(raw)}")
+            raise field_error(name, f"'{name}' must be text, not {_kind(raw)}")
         given = xml_safe(str(raw)).strip()
-        if is_absolute_iri(given):
-            return given
-        return _name_based_id(feed_id, given)
-    return _name_based_id(feed_id, without_suffix(source))
+        return given, given if is_absolute_iri(given) else None
+    return without_suffix(source), None
 
 
 def without_suffix(source: str) -> str:

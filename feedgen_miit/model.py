@@ -27,6 +27,7 @@ class Article:
     path: Path  #: the file, as found under the articles folder (for messages and re-reading)
     source: str  #: the file relative to the articles folder, '/'-separated (scan.Found's)
     id: str  #: the entry's permanent Atom id (an IRI)
+    page: str  #: where its page is in the output folder (``layout.article_page``)
     title: str
     published: datetime  #: time-zone aware, in UTC
     updated: datetime  #: time-zone aware, in UTC; equals ``published`` unless given
@@ -60,6 +61,15 @@ class Site:
     zone: ZoneInfo  #: the time zone dates are shown in to people
     icon: str | None = None
     logo: str | None = None
+    pages: bool = True  #: whether each article has a page of its own (``Article.page``)
+
+    def link(self, article: Article) -> str | None:
+        """Where a reader opens ``article``: its own link, else its page, if there is one."""
+        return article.link or self.page_url(article)
+
+    def page_url(self, article: Article) -> str | None:
+        """The address of ``article``'s page, if pages are written."""
+        return self.base_url + article.page if self.pages else None
 
     def channel(self, self_url: str, *, stylesheet: str | None = None) -> Channel:
         """The main feed's identity, for its document at ``self_url`` (in any format)."""
@@ -111,6 +121,9 @@ class BuildReport:
     warnings: tuple[ArticleWarning, ...] = ()  #: oddities in the usable articles
     files_read: int = 0  #: article files read (new or changed); the others came from the index
     bodies_sanitized: int = 0  #: entries rendered afresh; the others came from the index
+    removed: tuple[Path, ...] = ()  #: files removed: produced no more
+    pages_written: int = 0  #: article pages replaced (not in ``written``: there may be many)
+    pages_unchanged: int = 0  #: article pages rendered anew that held the same bytes
 
     @property
     def complete(self) -> bool:

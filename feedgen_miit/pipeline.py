@@ -1,33 +1,36 @@
-"""The flow of a build: lock, scan and refresh the index, select, sanitize, render, publish.
+"""The flow of a build: lock, refresh the index, select, sanitize, render, publish.
 
 Each step is a module of its own; this one only connects them. A nightly build over years of
 articles reads only new and changed files (:mod:`~feedgen_miit.index`), sanitizes only the
-bodies the feeds show (:mod:`~feedgen_miit.selection`), and hands both jobs to a process
-pool when there are many (:mod:`~feedgen_miit.workers`). ``check`` is the same refresh over
-an index in memory, then every body sanitized.
+bodies that something new shows (:mod:`~feedgen_miit.selection`, :mod:`~feedgen_miit.pages`),
+and hands both jobs to a process pool when there are many (:mod:`~feedgen_miit.workers`).
+``check`` is the same refresh over an index in memory, then every body sanitized.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import (
     ArticleError,
-    ArticleWarning,
     ConfigError,
     NoArticlesError,
+    PublishError,
     SkippedArticlesError,
     display_path,
     in_path_order,
 )
-from .index import ArticleIndex, Changes, IndexDamagedError, fingerprint, index_path
+from .index import ArticleIndex, Changes, IndexDamagedError, code_hash, fingerprint, index_path
 from .model import BuildReport, CheckReport, LoadResult
-from .outputs import render_outputs
-from .publish import output_lock, publish, remove_leftovers
+from .outputs import render_feeds
+from .pages import plan_listings, publish_article_pages, sanitize_pending, without_site_pictures
+from .publish import output_lock, publish, remove_leftovers, remove_published
 from .selection import Selection, select
-from .settings import Settings
+from .settings import Scope, Settings, scoped
 from .tasks import Progress, Work, reader, renderer
 from .workers import WorkerPool
 
@@ -37,7 +40,7 @@ log = logging.getLogger(__name__)
 def build(
     settings: Settings, *, now: datetime | None = None, progress: Progress | None = None
 ) -> BuildReport:
-    """Build the feeds described by ``settings`` and publish them into ``settings.output_dir``.
+    """Build the feeds and pages described by ``settings`` into ``settings.output_dir``.
 
     Bad article files are reported in :attr:`BuildReport.problems` and left out; the build
     fails (:class:`NoArticlesError`) only when no article at all is usable, or
@@ -47,32 +50,78 @@ def build(
     ``settings.lock_timeout`` seconds.
     """
     _require_folder(settings.articles_dir)
-    work = Work(settings, now or datetime.now(UTC))
     with (
         output_lock(settings.output_dir, timeout=settings.lock_timeout),
-        WorkerPool(work, settings.jobs) as pool,
+        WorkerPool(Work(settings, now or datetime.now(UTC)), settings.jobs) as pool,
     ):
-        changes, selection, warnings = _read_and_select(settings, pool, progress)
-        problems = in_path_order((*changes.problems, *selection.problems))
-        if settings.strict and problems:
-            raise SkippedArticlesError(problems)
-        if not selection.entries:
-            raise NoArticlesError(
-                f"{display_path(settings.articles_dir)}: no usable article "
-                f"(looked for {', '.join(settings.patterns)}); nothing was published"
-            )
-        files = render_outputs(selection.entries, selection.by_category, settings)
-        remove_leftovers(settings.output_dir, files)
-        published = publish(settings.output_dir, files)
+        index, changes, selection = _refresh_and_select(settings, pool, progress)
+        try:
+            return _render_and_publish(settings, pool, index, changes, selection)
+        except IndexDamagedError as error:
+            index.discard()
+            raise PublishError(
+                f"{index.location}: the article index turned out damaged ({error}) and was "
+                "removed; what was published is whole. Run the build again."
+            ) from None
+        finally:
+            index.close()
+
+
+def _render_and_publish(
+    settings: Settings,
+    pool: WorkerPool[Work],
+    index: ArticleIndex,
+    changes: Changes,
+    selection: Selection,
+) -> BuildReport:
+    site, pictures = settings.site, index.site_pictures()
+    index.set_outputs_fingerprint(_outputs_fingerprint(settings, pictures))
+    failed, sanitized = sanitize_pending(index, renderer(pool)) if site.pages else ([], 0)
+    problems = in_path_order((*changes.problems, *selection.problems, *failed))
+    if settings.strict and problems:
+        raise SkippedArticlesError(problems)
+    if not selection.entries:
+        raise NoArticlesError(
+            f"{display_path(settings.articles_dir)}: no usable article "
+            f"(looked for {', '.join(settings.patterns)}); nothing was published"
+        )
+    entries = [without_site_pictures(entry, pictures) for entry in selection.entries]
+    by_category = {
+        name: [without_site_pictures(entry, pictures) for entry in chosen]
+        for name, chosen in selection.by_category.items()
+    }
+    files, feeds = render_feeds(entries, by_category, settings)
+    pages = publish_article_pages(index, site, feeds, settings.output_dir, pictures)
+    latest = [entry.article for entry in entries]
+    listings = plan_listings(
+        index, site=site, feeds=feeds, latest=latest, settings=settings, produced=frozenset(files)
+    )
+    files |= listings.files
+    remove_leftovers(settings.output_dir, files)
+    published = publish(settings.output_dir, files)
+    # Only now that nothing links to them: pages of articles that went, stale listings.
+    gone = index.gone_pages() if site.pages else [page for _, page in index.pages_out()]
+    removed = remove_published(settings.output_dir, [*gone, *sorted(listings.stale)])
+    if not site.pages:
+        for source, _ in index.pages_out():
+            index.page_published(source, None)
+    index.files_published(
+        {path: hashlib.sha256(data).digest()[:16] for path, data in files.items()},
+        removed=listings.stale,
+    )
+    index.commit()
     return BuildReport(
-        articles_found=changes.articles,
+        articles_found=index.article_count(),
         entries=len(selection.entries),
         problems=problems,
         written=published.written,
         unchanged=published.unchanged,
-        warnings=warnings,
+        warnings=tuple(index.warnings()),
         files_read=changes.files_read,
-        bodies_sanitized=selection.sanitized,
+        bodies_sanitized=selection.sanitized + sanitized,
+        removed=tuple(removed),
+        pages_written=pages.written,
+        pages_unchanged=pages.unchanged,
     )
 
 
@@ -108,9 +157,9 @@ def _load(settings: Settings, pool: WorkerPool[Work]) -> LoadResult:
     return LoadResult(articles, changes.problems, tuple(index.warnings()))
 
 
-def _read_and_select(
+def _refresh_and_select(
     settings: Settings, pool: WorkerPool[Work], progress: Progress | None
-) -> tuple[Changes, Selection, tuple[ArticleWarning, ...]]:
+) -> tuple[ArticleIndex, Changes, Selection]:
     """Refresh the index and select every feed's entries; commit what was learned.
 
     A damaged index is thrown away, and the same done again without it.
@@ -128,7 +177,6 @@ def _read_and_select(
                 limit=settings.limit,
                 categories=settings.write_category_feeds,
             )
-            warnings = tuple(index.warnings())
             index.commit()  # what was read stays learned, even when nothing is published
         except IndexDamagedError as error:
             index.discard()
@@ -136,10 +184,19 @@ def _read_and_select(
                 raise
             log.info("index damaged (%s); reading every file again", error)
             continue
-        finally:
+        except BaseException:
             index.close()
-        return changes, selection, warnings
+            raise
+        return index, changes, selection
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _outputs_fingerprint(settings: Settings, pictures: frozenset[str]) -> str:
+    """What every page's bytes depend on besides its articles: the settings that shape the
+    outputs, the pictures taken for the site's own, and this code."""
+    parts = {name: repr(getattr(settings, name)) for name in scoped(Scope.OUTPUT)}
+    parts |= {"pictures": repr(sorted(pictures)), "code": code_hash()}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def _require_folder(folder: Path) -> None:

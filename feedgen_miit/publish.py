@@ -137,6 +137,41 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+def remove_published(output_dir: Path, names: Iterable[str]) -> list[Path]:
+    """Remove published files the build produces no more (a gone article's page, the feed
+    of a category without articles...), and folders they leave empty; return the removed.
+
+    Call it only once the new files are out, so that nothing links to what goes. A file
+    that is already gone is no error.
+    """
+    removed: list[Path] = []
+    folders: set[Path] = set()
+    for name in names:
+        target = output_dir / _checked_name(name)
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            log.warning("%s: cannot remove it (%s); it stays published", target, _reason(error))
+            continue
+        removed.append(target)
+        folders.add(target.parent)
+        log.debug("%s: removed (produced no more)", target)
+    for emptied in sorted(folders, key=lambda path: len(path.parts), reverse=True):
+        folder = emptied
+        while folder != output_dir and folder.is_relative_to(output_dir):
+            try:
+                folder.rmdir()  # only if empty
+            except OSError:
+                break
+            folder = folder.parent
+    for folder in {path.parent for path in removed if path.parent.exists()} | {output_dir}:
+        with contextlib.suppress(PublishError):
+            _fsync_directory(folder)
+    return removed
+
+
 def remove_leftovers(output_dir: Path, names: Iterable[str]) -> list[Path]:
     """Delete temporary and backup files a killed build left beside the files ``names``.
 

@@ -3,8 +3,9 @@
 Follows the RSS Advisory Board's Best Practices Profile where RSS 2.0 itself is vague:
 
 - ``guid isPermaLink="false"``: the entry's Atom id, which is not a web address;
-- ``description`` is HTML (RSS says so), so the plain-text summary is escaped once more;
-  the whole body goes into ``content:encoded``;
+- ``link``: the article's own address, else its page: a reader must never guess one;
+- ``description`` is the whole body, as HTML (RSS says it is HTML): clients that read only
+  ``description`` get the article, not a summary, and nothing is sent twice;
 - ``dc:creator`` for the author (RSS's own ``author`` must be an e-mail address);
 - ``enclosure`` needs ``url``, ``length`` and ``type``: it is written only when the image's
   type is known from its extension, never guessed, and with ``length="0"`` when the size is
@@ -17,19 +18,17 @@ from __future__ import annotations
 import email.utils
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from html import escape
 
 from lxml import etree
 
 from ._version import __version__
 from .feed import ATOM_NS, MEDIA_NS, add_media, thumbnail_link
 from .layout import RSS_TYPE
-from .model import Channel, Entry
+from .model import Channel, Entry, Site
 from .text import xml_safe
 
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-_NSMAP = {"atom": ATOM_NS, "content": CONTENT_NS, "dc": DC_NS, "media": MEDIA_NS}
+_NSMAP = {"atom": ATOM_NS, "dc": DC_NS, "media": MEDIA_NS}
 
 
 def rfc822(moment: datetime) -> str:
@@ -66,20 +65,19 @@ def render_rss(entries: Sequence[Entry], channel: Channel) -> bytes:
         _text(image, "title", channel.title)
         _text(image, "link", site.base_url)
     for entry in entries:
-        _add_item(element, entry)
+        _add_item(element, entry, site)
     document: bytes = etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return document
 
 
-def _add_item(channel: etree._Element, entry: Entry) -> None:
+def _add_item(channel: etree._Element, entry: Entry, site: Site) -> None:
     article = entry.article
     item = etree.SubElement(channel, "item")
     _text(item, "title", article.title)
-    if article.link:
-        _text(item, "link", article.link)
-    if entry.summary:
-        _text(item, "description", escape(entry.summary, quote=False))
-    _text(item, f"{{{CONTENT_NS}}}encoded", entry.content)
+    address = site.link(article)
+    if address:
+        _text(item, "link", address)
+    _text(item, "description", entry.content)
     if article.author:
         _text(item, f"{{{DC_NS}}}creator", article.author)
     for name in article.categories:

@@ -122,6 +122,7 @@ class _Chooser:
     def _keep(self, article: Article, outcome: Entry | ArticleError) -> Entry | None:
         if isinstance(outcome, ArticleError):
             self.failed[article.source] = outcome
+            self.index.mark_failed(article.source, outcome)
             return None
         self.index.store_entry(outcome)
         self.sanitized += 1

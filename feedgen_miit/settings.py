@@ -195,7 +195,13 @@ class Settings:
     write_opml: bool = _setting(True, "Write feeds.opml, every feed to import at once.", _O)
     write_index: bool = _setting(
         True,
-        "Write index.html, the feeds with autodiscovery links.",
+        "Write index.html: how to subscribe (autodiscovery links), the latest articles.",
+        _O,
+    )
+    write_pages: bool = _setting(
+        True,
+        "Write a page per article (entries link to it when the article has no link of its "
+        "own), a page per category and the archive by month.",
         _O,
     )
     write_browser_view: bool = _setting(
@@ -266,6 +272,7 @@ class Settings:
             icon=self.icon,
             logo=self.logo,
             zone=self.zone,
+            pages=self.write_pages,
         )
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from .errors import ArticleError, per_article
 from .index import ReadFiles, Record, SameContent, StaleFile, content_digest, record_of
+from .layout import month_of
 from .loader import check_article, read_article_file, read_body
 from .model import Article, Entry
 from .profile import rules_of
@@ -61,6 +62,7 @@ def read_file(work: Work, stale: StaleFile) -> Record | SameContent:
         checked = check_article(path, settings=settings, now=work.now, data=data)
         return record_of(
             checked.article,
+            month=month_of(checked.article.published, settings.zone),
             stamp=stamp,
             verified=not racy,
             digest=digest,

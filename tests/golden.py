@@ -18,6 +18,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 GOLDEN_FILES = (
     "atom.xml",
     "atom.xsl",
+    "categories.opml",
     "categories/0857041f6b3d.xml",  # 新浪财经－国內
     "categories/179ead7f5470.xml",  # 工业经济
     "categories/1a19b5468c06.xml",  # 汽车
@@ -31,7 +32,45 @@ GOLDEN_FILES = (
     "feeds.opml",
     "index.html",
     "rss.xml",
+    # a page per article, named after its id or file (pinned: a moved page breaks links)
+    "articles/000-27c21f8ea3a86f41-ca4181ff257a.html",
+    "articles/003-fc8202fde1ad1ddd-3d15b41a26c5.html",
+    "articles/010-5b2e9a1c7d3f4e60-9542ca17a904.html",
+    "articles/011-9c41d7e2a8b35f06-a2002996267d.html",
+    "articles/tag-finance-sina-com-cn-2023-miit-nev-ca-24dabd407c6a.html",  # its guid
+    # a page per category, and its months
+    "categories/0857041f6b3d.html",
+    "categories/0857041f6b3d/2021-06.html",
+    "categories/0857041f6b3d/2022-06.html",
+    "categories/179ead7f5470.html",
+    "categories/179ead7f5470/2023-04.html",
+    "categories/1a19b5468c06.html",
+    "categories/1a19b5468c06/2023-07.html",
+    "categories/5d85d5295f44.html",
+    "categories/5d85d5295f44/2021-06.html",
+    "categories/5d85d5295f44/2022-06.html",
+    "categories/5d85d5295f44/2023-06.html",
+    "categories/976a7abba429.html",
+    "categories/976a7abba429/2023-04.html",
+    "categories/98ffa761fbbe.html",
+    "categories/98ffa761fbbe/2023-06.html",
+    "categories/99ab66e520f7.html",
+    "categories/99ab66e520f7/2023-04.html",
+    "categories/a42315e416fa.html",
+    "categories/a42315e416fa/2021-06.html",
+    "categories/a42315e416fa/2022-06.html",
+    "categories/c6b49a4f2bd4.html",
+    "categories/c6b49a4f2bd4/2023-07.html",
+    # the archive
+    "archive/index.html",
+    "archive/2021-06.html",
+    "archive/2022-06.html",
+    "archive/2023-04.html",
+    "archive/2023-06.html",
+    "archive/2023-07.html",
 )
+#: The feeds among them.
+FEED_FILES = tuple(name for name in GOLDEN_FILES if name.endswith((".xml", ".json")))
 
 
 def published_files(folder: Path) -> set[str]:

@@ -22,9 +22,16 @@ def test_verbose_tells_what_was_done(output_dir: Path) -> None:
     code, _, err = run("build", str(EXAMPLES), "--out", str(output_dir), "-v")
     assert code == 0
     assert f"wrote {output_dir / 'atom.xml'}\n" in err
-    assert "5 entries of 5 articles; 15 files written, 0 unchanged; " in err
+    assert (
+        "5 entries of 5 articles; 44 files written, 0 unchanged, 0 removed; "
+        "5 article pages written, 0 unchanged; 5 article files read, 5 bodies sanitized"
+    ) in err
     code, _, err = run("build", str(EXAMPLES), "--out", str(output_dir), "-v")
-    assert "0 files written, 15 unchanged; 0 article files read" in err
+    # Nothing changed: only the feeds are rendered again, and found unchanged.
+    assert (
+        "0 files written, 15 unchanged, 0 removed; 0 article pages written, 0 unchanged; "
+        "0 article files read"
+    ) in err
 
 
 def test_flags_reach_the_feed(output_dir: Path) -> None:

@@ -18,18 +18,20 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urljoin
+from urllib.request import urlopen
 
 import feedparser
 import pytest
 from lxml import etree, html
 
 from tests.browser import CHROMIUM, chromium_command
-from tests.golden import GOLDEN_FILES
+from tests.golden import FEED_FILES
 
 NEWSBOAT = shutil.which("newsboat")
 #: No client may hang the suite: each run is stopped after this many seconds.
 CLIENT_TIMEOUT = 90
-CATEGORY_FEED = next(name for name in GOLDEN_FILES if name.startswith("categories/"))
+CATEGORY_FEED = next(name for name in FEED_FILES if name.startswith("categories/"))
 
 
 def _installed(path: str | None, package: str) -> str:
@@ -190,3 +192,37 @@ def test_chromium_shows_the_index_page_with_every_feed(
     assert all(entry.title in text for entry in expected.entries)
     feeds = {link.get("href") for link in page.iter("link") if link.get("rel") == "alternate"}
     assert {"atom.xml", "rss.xml", "feed.json", CATEGORY_FEED} <= feeds
+
+
+#: Pages of every kind, and a text each must show.
+PAGES = {
+    "article": ("articles/010-5b2e9a1c7d3f4e60-9542ca17a904.html", "制造业增加值占GDP比重回升"),
+    "category": ("categories/5d85d5295f44.html", "分类：新浪财经"),
+    "category month": ("categories/5d85d5295f44/2023-06.html", "工信部召开中小企业发展环境座谈会"),
+    "archive": ("archive/index.html", "2023年7月"),
+    "month": ("archive/2022-06.html", "工业和信息化部召开部分行业协会座谈会"),
+    "index": ("index.html", "最新文章"),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", sorted(PAGES))
+def test_chromium_shows_every_kind_of_page_and_its_links_resolve(
+    chromium: str, served: str, tmp_path: Path, kind: str
+) -> None:
+    name, expected = PAGES[kind]
+    url = served + name
+    screenshot = tmp_path / f"{kind.replace(' ', '-')}.png"  # kept with the test's files
+    _run_chromium(chromium, tmp_path, "--window-size=1024,1400", f"--screenshot={screenshot}", url)
+    assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    page = html.fromstring(_run_chromium(chromium, tmp_path, "--dump-dom", url))
+    text = _text(page)
+    assert expected in text
+    assert len(list(page.iter("h1"))) == 1
+    if kind not in {"archive", "category"}:
+        assert "UTC+08:00" in text  # dates in the one display zone, which is shown
+    for anchor in page.iter("a"):
+        target = urljoin(url, anchor.get("href", ""))
+        if target.startswith(served):
+            with urlopen(target, timeout=CLIENT_TIMEOUT) as response:  # noqa: S310 - loopback
+                assert response.status == 200, target

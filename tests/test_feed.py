@@ -28,6 +28,7 @@ def make_entry(number: int, **changes: object) -> Entry:
         path=Path(f"articles/{number:03d}.txt"),
         source=f"{number:03d}.txt",
         id=f"urn:uuid:00000000-0000-4000-8000-{number:012d}",
+        page=f"articles/{number:03d}.html",
         title=f"第{number}篇",
         published=WHEN + timedelta(hours=number),
         updated=WHEN + timedelta(hours=number),
@@ -64,7 +65,8 @@ def test_feed_head_is_complete_and_updated_is_the_newest_entry() -> None:
     assert root.findtext("atom:id", namespaces=NS) == settings.feed_id
     assert root.findtext("atom:title", namespaces=NS) == settings.title
     assert root.findtext("atom:subtitle", namespaces=NS) == settings.subtitle
-    assert root.findtext("atom:updated", namespaces=NS) == "2022-06-21T06:44:48+00:00"
+    # In the display time zone (Asia/Shanghai by default), as every page shows it.
+    assert root.findtext("atom:updated", namespaces=NS) == "2022-06-21T14:44:48+08:00"
     assert root.findtext("atom:icon", namespaces=NS) == "https://example.org/icon.png"
     assert root.findtext("atom:logo", namespaces=NS) == "https://example.org/logo.png"
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN"
@@ -91,8 +93,8 @@ def test_entry_holds_every_field() -> None:
     assert (
         entry.findtext("atom:id", namespaces=NS) == "urn:uuid:00000000-0000-4000-8000-000000000001"
     )
-    assert entry.findtext("atom:published", namespaces=NS) == "2022-06-21T04:44:48+00:00"
-    assert entry.findtext("atom:updated", namespaces=NS) == "2022-06-21T04:44:48+00:00"
+    assert entry.findtext("atom:published", namespaces=NS) == "2022-06-21T12:44:48+08:00"
+    assert entry.findtext("atom:updated", namespaces=NS) == "2022-06-21T12:44:48+08:00"
     assert entry.findtext("atom:author/atom:name", namespaces=NS) == "新浪财经"
     assert entry.findtext("atom:contributor/atom:name", namespaces=NS) == "王翔"
     assert [(c.get("term"), c.get("label")) for c in entry.findall("atom:category", NS)] == [
@@ -103,7 +105,9 @@ def test_entry_holds_every_field() -> None:
     assert content is not None
     assert content.get("type") == "html"
     assert content.text == "<p>正文 1</p>"
-    assert entry.findtext("atom:summary", namespaces=NS) == "正文 1"
+    # No <summary>: it would repeat the start of the content, and clients that prefer it
+    # (mail-based readers) would show that instead of the article.
+    assert entry.find("atom:summary", NS) is None
 
 
 def test_entry_links_keep_rel_and_type() -> None:
@@ -136,9 +140,21 @@ def test_thumbnail_is_media_thumbnail_and_content_without_group() -> None:
 def test_entry_without_link_author_or_thumbnail_is_still_valid() -> None:
     bare = make_entry(1, link=None, author=None, thumbnail=None)
     (entry,) = render([bare]).findall("atom:entry", NS)
-    assert entry.find("atom:link", NS) is None
+    (link,) = entry.findall("atom:link", NS)  # the article's own page: no link of its own
+    assert (link.get("href"), link.get("rel"), link.get("type")) == (
+        "http://localhost:8000/articles/001.html",
+        "alternate",
+        "text/html",
+    )
     assert entry.find("atom:author", NS) is None  # the feed's author applies
     assert entry.find("media:thumbnail", NS) is None
+
+
+def test_without_pages_an_entry_without_a_link_links_nowhere() -> None:
+    bare = make_entry(1, link=None)
+    settings = make_settings(Path("articles"), write_pages=False)
+    (entry,) = render([bare], settings).findall("atom:entry", NS)
+    assert [link.get("rel") for link in entry.findall("atom:link", NS)] == ["enclosure"]
 
 
 def test_xml_illegal_characters_never_abort_the_feed() -> None:
@@ -178,7 +194,7 @@ def test_build_orders_newest_first_and_applies_the_limit(
     assert (report.articles_found, report.entries) == (4, 3)
     parsed = feedparser.parse((output_dir / "atom.xml").read_bytes())
     assert [e.title for e in parsed.entries] == ["d4", "d3", "d2"]
-    assert parsed.feed.updated == "2022-06-04T00:00:00+00:00"
+    assert parsed.feed.updated == "2022-06-04T08:00:00+08:00"
 
 
 def test_limit_zero_means_every_article(

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import feedparser
 import hypothesis
@@ -39,8 +40,11 @@ from feedgen_miit.scan import path_order
 from feedgen_miit.tasks import Work, make_entry
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
-from tests.golden import EXAMPLES, GOLDEN, GOLDEN_FILES, published_files
+from tests.golden import EXAMPLES, FEED_FILES, GOLDEN, GOLDEN_FILES, published_files
 
+ZONE = ZoneInfo("Asia/Shanghai")  # the default display time zone
+#: Feeds besides the Atom ones that every build renders again.
+EXTRAS = ["atom.xsl", "categories.opml", "feeds.opml"]
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "media": "http://search.yahoo.com/mrss/",
@@ -48,14 +52,15 @@ NS = {
 }
 SCHEMA = Path(__file__).parent / "data" / "jsonfeed-1.1.schema.json"
 BASE = "http://localhost:8000/"
-ATOM_FILES = [name for name in GOLDEN_FILES if name == "atom.xml" or name.startswith("categories/")]
+ATOM_FILES = [name for name in FEED_FILES if name == "atom.xml" or name.startswith("categories/")]
 CATEGORY_FILES = [name for name in ATOM_FILES if name.startswith("categories/")]
-#: Every output, and the switch that turns it off.
+#: Outputs, and the switch that turns them off.
 OUTPUT_SWITCHES = {
     "atom.xml": "write_atom",
     "rss.xml": "write_rss",
     "feed.json": "write_json_feed",
     "feeds.opml": "write_opml",
+    "categories.opml": "write_opml",
     "index.html": "write_index",
     "atom.xsl": "write_browser_view",
 }
@@ -121,8 +126,11 @@ def test_demo_build_is_identical_when_run_again(demo_site: Path, tmp_path: Path)
     settings = make_settings(EXAMPLES, output_dir=output)
     first = build(settings)
     again = build(settings)
-    assert again.written == ()
-    assert sorted(again.unchanged) == sorted(first.written)
+    assert (again.written, again.pages_written, again.removed) == ((), 0, ())
+    # Only the feeds are rendered again (and found unchanged); pages without a change in
+    # their articles are not even rendered.
+    assert sorted(again.unchanged) == sorted(output / name for name in [*FEED_FILES, *EXTRAS])
+    assert first.pages_written == 5
     assert all(
         (output / name).read_bytes() == (demo_site / name).read_bytes() for name in GOLDEN_FILES
     )
@@ -206,7 +214,10 @@ def test_rss_items_follow_the_best_practices_profile(demo_site: Path) -> None:
         assert xpath(item, "guid/@isPermaLink") == ["false"]
         assert xpath(item, "guid/text()") == [entry.article.id]
         assert xpath(item, "category/text()") == list(entry.article.categories)
-        assert xpath(item, "content:encoded/text()") == [entry.content]
+        # The whole article, in the one element every RSS reader reads.
+        assert xpath(item, "description/text()") == [entry.content]
+        assert xpath(item, "content:encoded") == []
+        assert xpath(item, "link/text()") == [entry.article.link or BASE + entry.article.page]
     assert xpath(rss, "/rss/channel/atom:link[@rel='self']/@href") == [BASE + "rss.xml"]
     assert xpath(rss, "/rss/channel/lastBuildDate/text()") == ["Sun, 09 Jul 2023 16:00:00 GMT"]
 
@@ -304,9 +315,11 @@ def test_json_feed_carries_the_same_entries(demo_site: Path) -> None:
     ]
     assert [item.get("image") for item in items] == [e.thumbnail for e in expected]
     assert [item["content_html"] for item in items] == [e.content for e in expected]
-    assert [item["summary"] for item in items] == [e.summary for e in expected]
+    assert all("summary" not in item for item in items)  # it would only repeat the content
+    assert [item["url"] for item in items] == [BASE + e.article.page for e in expected]
+    assert [item.get("external_url") for item in items] == [e.article.link for e in expected]
     assert [item["date_published"] for item in items] == [
-        e.article.published.isoformat() for e in expected
+        e.article.published.astimezone(ZONE).isoformat() for e in expected
     ]
     assert [item["authors"] for item in items] == [[{"name": e.article.author}] for e in expected]
 
@@ -331,13 +344,24 @@ def test_json_feed_schema_rejects_what_the_spec_forbids() -> None:
 # -- OPML and index.html ---------------------------------------------------------------------
 
 
-def test_opml_lists_each_feed_once_with_its_address(demo_site: Path) -> None:
+def test_the_opml_to_import_lists_the_feed_once(demo_site: Path) -> None:
     opml = etree.parse(demo_site / "feeds.opml").getroot()
     assert opml.get("version") == "2.0"
     assert xpath(opml, "/opml/head/title/text()") == ["工业和信息化部新闻 · 新浪财经"]
     outlines = xpath(opml, "/opml/body/outline/outline")
-    assert {o.get("type") for o in outlines} == {"rss"}
-    assert [o.get("xmlUrl") for o in outlines] == [BASE + "atom.xml"] + [
+    assert [(o.get("type"), o.get("xmlUrl")) for o in outlines] == [("rss", BASE + "atom.xml")]
+    assert all(o.get("text") for o in outlines)
+
+
+def test_the_category_feeds_have_an_opml_of_their_own_that_says_they_overlap(
+    demo_site: Path,
+) -> None:
+    opml = etree.parse(demo_site / "categories.opml").getroot()
+    assert xpath(opml, "/opml/head/title/text()") == [
+        "工业和信息化部新闻 · 新浪财经 · 全部分类（订阅源彼此重叠）"
+    ]
+    outlines = xpath(opml, "/opml/body/outline/outline")
+    assert [o.get("xmlUrl") for o in outlines] == [
         BASE + name for name in sorted(CATEGORY_FILES, key=category_of)
     ]
     assert all(o.get("text") for o in outlines)
@@ -355,10 +379,14 @@ def test_index_page_autodiscovers_every_feed(demo_site: Path) -> None:
         ("application/feed+json", "feed.json"),
     } | {("application/atom+xml", name) for name in CATEGORY_FILES}
     hrefs = xpath(page, "//a/@href")
-    local = [href for href in hrefs if not href.startswith("http")]
-    assert sorted(local) == sorted(
-        ["atom.xml", "rss.xml", "feed.json", "feeds.opml", *CATEGORY_FILES]
-    )
+    local = {href for href in hrefs if not href.startswith("http")}
+    category_pages = {name.removesuffix(".xml") + ".html" for name in CATEGORY_FILES}
+    article_pages = {name for name in GOLDEN_FILES if name.startswith("articles/")}
+    assert local == {
+        "atom.xml", "rss.xml", "feed.json", "feeds.opml", "categories.opml",
+        "archive/index.html", *CATEGORY_FILES, *category_pages, *article_pages,
+    }  # fmt: skip
+    assert all((demo_site / href).is_file() for href in local)
     text = page.text_content()
     assert all(entry.article.title in text for entry in demo_entries())
     assert xpath(page, "//script") == []
@@ -404,33 +432,49 @@ def test_stylesheet_renders_the_feed_as_a_page(demo_site: Path, name: str) -> No
 # -- switches and selection ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "switch"), sorted(OUTPUT_SWITCHES.items()))
-def test_each_output_can_be_switched_off(
-    examples_copy: Path, tmp_path: Path, name: str, switch: str
-) -> None:
+@pytest.mark.parametrize("switch", sorted(set(OUTPUT_SWITCHES.values())))
+def test_each_output_can_be_switched_off(examples_copy: Path, tmp_path: Path, switch: str) -> None:
     output = tmp_path / "out"
     build(make_settings(examples_copy, output_dir=output, **{switch: False}))
     written = published_files(output)
-    assert written == set(GOLDEN_FILES) - {name}
+    names = {name for name, owner in OUTPUT_SWITCHES.items() if owner == switch}
+    assert written == set(GOLDEN_FILES) - names
     for listing in {"feeds.opml", "index.html"} & written:
-        assert f"/{name}" not in (output / listing).read_text(encoding="utf-8")
-        assert f'"{name}"' not in (output / listing).read_text(encoding="utf-8")
+        for name in names:
+            assert f"/{name}" not in (output / listing).read_text(encoding="utf-8")
+            assert f'"{name}"' not in (output / listing).read_text(encoding="utf-8")
+
+
+def test_switching_an_output_off_removes_what_it_published(
+    examples_copy: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "out"
+    build(make_settings(examples_copy, output_dir=output))
+    report = build(make_settings(examples_copy, output_dir=output, write_pages=False))
+    remaining = published_files(output)
+    assert not any(name.endswith(".html") and name != "index.html" for name in remaining)
+    assert len(report.removed) == len(GOLDEN_FILES) - len(remaining)
+    assert not (output / "archive").exists()  # emptied folders go too
+    again = build(make_settings(examples_copy, output_dir=output))
+    assert published_files(output) == set(GOLDEN_FILES)
+    assert again.pages_written == 5
 
 
 def test_category_feeds_can_be_switched_off(examples_copy: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
     build(make_settings(examples_copy, output_dir=output, write_category_feeds=False))
-    assert not (output / "categories").exists()
+    assert not list((output / "categories").glob("*.xml"))
+    assert not (output / "categories.opml").exists()
     assert "categories/" not in (output / "feeds.opml").read_text(encoding="utf-8")
-    assert "categories/" not in (output / "index.html").read_text(encoding="utf-8")
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert ".xml" not in index.replace("atom.xml", "").replace("rss.xml", "")
 
 
 def test_opml_lists_rss_when_atom_is_off(examples_copy: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
     build(make_settings(examples_copy, output_dir=output, write_atom=False))
     urls = xpath(etree.parse(output / "feeds.opml").getroot(), "//outline/@xmlUrl")
-    assert urls[0] == BASE + "rss.xml"
-    assert len(urls) == 1 + len(CATEGORY_FILES)
+    assert urls == [BASE + "rss.xml"]
 
 
 def test_without_the_browser_view_atom_has_no_stylesheet(
@@ -499,10 +543,12 @@ def test_category_feeds_take_the_newest_of_their_category_and_render_each_once(
     assert titles(category_path("Common")) == ["three"]
     assert titles(category_path("rare")) == ["one"]
     assert titles(category_path("other")) == ["five"]
-    # "two" is in no feed, so it is never sanitized; the others exactly once each.
+    # Each article is sanitized exactly once: those of the feeds for them, then "two",
+    # in no feed, for its page.
     assert sorted(counted_sanitizing) == sorted(
-        f"<p>{t}</p>" for t in ["five", "four", "three", "one"]
+        f"<p>{t}</p>" for t in ["five", "four", "three", "one", "two"]
     )
+    assert counted_sanitizing[-1] == "<p>two</p>"
 
 
 @pytest.mark.parametrize(
@@ -525,7 +571,7 @@ def test_awkward_category_names_get_their_own_feed_inside_the_folder(
     build(settings)
     output = settings.output_dir.resolve()
     files = sorted(p for p in output.rglob("*") if p.is_file())
-    feeds = [p for p in files if p.parent == output / "categories"]
+    feeds = [p for p in files if p.parent == output / "categories" and p.suffix == ".xml"]
     assert all(p.resolve().is_relative_to(output) for p in files)
     loaded_names = [t.term for t in feedparser.parse(output / "atom.xml").entries[0].tags]
     assert len(feeds) == len(loaded_names) == len(set(loaded_names))
@@ -533,8 +579,8 @@ def test_awkward_category_names_get_their_own_feed_inside_the_folder(
         parsed = feedparser.parse((output / category_path(name)).read_bytes())
         assert parsed.bozo == 0
         assert parsed.feed.title.endswith(f" · {name}")
-    opml_urls = xpath(etree.parse(output / "feeds.opml").getroot(), "//outline/@xmlUrl")
-    assert len(opml_urls) == 1 + len(loaded_names)
+    opml_urls = xpath(etree.parse(output / "categories.opml").getroot(), "//outline/@xmlUrl")
+    assert len(opml_urls) == len(loaded_names)
 
 
 @hypothesis.settings(max_examples=25, deadline=None)
@@ -551,7 +597,7 @@ def test_any_category_names_give_distinct_valid_feeds_inside_the_folder(names: l
         output = Path(scratch, "public").resolve()
         build(make_settings(articles, output_dir=output))
         loaded = [t.term for t in feedparser.parse(output / "atom.xml").entries[0].get("tags", [])]
-        feeds = sorted(output.joinpath("categories").glob("*")) if loaded else []
+        feeds = sorted(output.joinpath("categories").glob("*.xml")) if loaded else []
         assert all(p.resolve().is_relative_to(output) for p in output.rglob("*"))
         assert sorted(output / category_path(name) for name in loaded) == feeds
         for feed in feeds:

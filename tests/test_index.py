@@ -124,7 +124,7 @@ def test_a_changed_article_changes_only_its_entry_and_the_feed_updated(
 
     differing = [b for a, b in zip(head(old), head(new), strict=True) if a != b]
     assert len(differing) == 1
-    assert b">2024-03-09T02:00:00+00:00</updated>" in differing[0]  # the feed's <updated>
+    assert b">2024-03-09T10:00:00+08:00</updated>" in differing[0]  # the feed's <updated>
 
 
 def test_a_touched_file_is_hashed_not_parsed(

@@ -1,0 +1,206 @@
+"""The site's pages: which ones a build (re)publishes, and in what order.
+
+Years of articles make a site of hundreds of thousands of pages; a nightly build adds a few.
+So a page is written only when it may have changed, and never held all at once:
+
+- **Article pages** are the index's to track: a page is due when its article is new or
+  changed, or the outputs' design changed (:meth:`ArticleIndex.set_outputs_fingerprint`).
+  Their bodies are sanitized first (:func:`sanitize_pending`, in the process pool), so that
+  a strict build knows of every unusable body before it writes anything; then the pages are
+  rendered and published in batches (:func:`publish_article_pages`), each batch all or
+  nothing, and the index notes each one as it goes out.
+- **Listing pages** (``index.html``, the archive by month, each category by month) are due
+  when an article in them changed (:meth:`ArticleIndex.dirty`), or when they were never
+  published; a listing that lost its last article is removed (:func:`plan_listings`).
+
+Feeds and listings are published together after the article pages, so that nothing links
+to a page before it is out, and pages of articles that went are removed after them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import ArticleError
+from .index import ArticleIndex, Listings
+from .layout import (
+    ARCHIVE_INDEX,
+    INDEX_FILENAME,
+    category_month_page,
+    category_page,
+    month_page,
+)
+from .model import Article, Entry, Site
+from .publish import publish
+from .selection import RenderMany
+from .settings import Settings
+from .site import (
+    Feeds,
+    render_archive_index,
+    render_article_page,
+    render_category_page,
+    render_index,
+    render_month_page,
+)
+
+log = logging.getLogger(__name__)
+
+#: Pages rendered and published at once: bounded memory, and few fsync'ed folders per batch.
+PAGE_BATCH = 500
+
+
+def digest_of(data: bytes) -> bytes:
+    """The digest of a published file's bytes, as the index records it."""
+    return hashlib.sha256(data).digest()[:16]
+
+
+def without_site_pictures(entry: Entry, pictures: frozenset[str]) -> Entry:
+    """``entry`` with a picture that stands for the site, not the article, taken away."""
+    if entry.thumbnail is None or entry.thumbnail not in pictures:
+        return entry
+    return replace(entry, thumbnail=None)
+
+
+def sanitize_pending(index: ArticleIndex, render: RenderMany) -> tuple[list[ArticleError], int]:
+    """Sanitize the body of every article whose page is due and whose entry the index does not
+    hold yet; store the entries, and note the bodies that cannot be used. Returns their errors,
+    and how many bodies were sanitized."""
+    failed: list[ArticleError] = []
+    sanitized = 0
+    for batch in _batches(index.due_pages()):
+        articles = [index.article(source) for source in batch]
+        wanted = [article for article in articles if index.entry(article) is None]
+        for article, outcome in zip(wanted, render(wanted), strict=True):
+            if isinstance(outcome, ArticleError):
+                index.mark_failed(article.source, outcome)
+                failed.append(outcome)
+            else:
+                index.store_entry(outcome)
+                sanitized += 1
+        index.commit()
+    return failed, sanitized
+
+
+@dataclass(frozen=True, slots=True)
+class PagesOut:
+    """What publishing the article pages did."""
+
+    written: int
+    unchanged: int
+
+
+def publish_article_pages(
+    index: ArticleIndex, site: Site, feeds: Feeds, output_dir: Path, pictures: frozenset[str]
+) -> PagesOut:
+    """Render and publish every due article page, in batches; the index notes each one."""
+    written = unchanged = 0
+    if not site.pages:
+        return PagesOut(written, unchanged)
+    for batch in _batches(index.due_pages()):
+        files: dict[str, bytes] = {}
+        sources: dict[str, str] = {}
+        for source in batch:
+            entry = index.entry(index.article(source))
+            if entry is None:  # sanitize_pending() stored every usable one
+                continue
+            page = entry.article.page
+            files[page] = render_article_page(without_site_pictures(entry, pictures), site, feeds)
+            sources[page] = source
+        result = publish(output_dir, files)
+        written += len(result.written)
+        unchanged += len(result.unchanged)
+        for page, data in files.items():
+            index.page_published(sources[page], digest_of(data))
+        index.commit()
+    return PagesOut(written, unchanged)
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPlan:
+    """The listing pages of a build: the ones to write, and the ones to remove."""
+
+    files: dict[str, bytes]
+    stale: frozenset[str]  #: published before, produced no more
+
+
+def plan_listings(
+    index: ArticleIndex,
+    *,
+    site: Site,
+    feeds: Feeds,
+    latest: Sequence[Article],
+    settings: Settings,
+    produced: frozenset[str],
+) -> ListingPlan:
+    """Render the listing pages that are due; find the published files no longer produced.
+
+    ``produced`` are the other files this build writes (feeds, lists). Without a change
+    since the last build, nothing is rendered and nothing is stale.
+    """
+    dirty = index.dirty()
+    published = index.published()
+    if not dirty and set(published) <= produced | _listed_before(published, settings):
+        return ListingPlan({}, frozenset())
+    listings = index.listings()
+    due = _listing_paths(listings, settings)
+    files: dict[str, bytes] = {}
+    sizes = {name: listings.category_size(name) for name in listings.categories}
+    if settings.write_index:
+        files[INDEX_FILENAME] = render_index(
+            site, feeds, latest, sizes, archive=settings.write_pages
+        )
+    if settings.write_pages:
+        files[ARCHIVE_INDEX] = render_archive_index(
+            site, sorted(listings.months.items(), reverse=True), sizes, feeds
+        )
+        for month in sorted(listings.months):
+            path = month_page(month)
+            if month in dirty.months or path not in published:
+                articles = [index.article(source) for source in index.in_month(month)]
+                files[path] = render_month_page(month, site, articles)
+        for name, months in sorted(listings.categories.items()):
+            if name in dirty.categories or category_page(name) not in published:
+                newest = [index.article(s) for s in index.newest(settings.limit, category=name)]
+                files[category_page(name)] = render_category_page(
+                    name, site, feeds, newest, sorted(months.items(), reverse=True)
+                )
+            for month in sorted(months):
+                path = category_month_page(name, month)
+                if (name, month) in dirty.category_months or path not in published:
+                    articles = [index.article(s) for s in index.in_month(month, category=name)]
+                    files[path] = render_month_page(month, site, articles, category=name)
+    stale = frozenset(published) - due - produced
+    return ListingPlan(files, stale)
+
+
+def _listing_paths(listings: Listings, settings: Settings) -> frozenset[str]:
+    """Every listing page the index's articles call for."""
+    paths = {INDEX_FILENAME} if settings.write_index else set()
+    if settings.write_pages:
+        paths.add(ARCHIVE_INDEX)
+        paths.update(month_page(month) for month in listings.months)
+        for name, months in listings.categories.items():
+            paths.add(category_page(name))
+            paths.update(category_month_page(name, month) for month in months)
+    return frozenset(paths)
+
+
+def _listed_before(published: dict[str, bytes], settings: Settings) -> set[str]:
+    """The listing pages among ``published`` that these settings still produce."""
+    kept: set[str] = set()
+    for path in published:
+        if path == INDEX_FILENAME:
+            if settings.write_index:
+                kept.add(path)
+        elif settings.write_pages and path.endswith(".html"):
+            kept.add(path)
+    return kept
+
+
+def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), PAGE_BATCH):
+        yield items[start : start + PAGE_BATCH]
