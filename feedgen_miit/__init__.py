@@ -10,49 +10,131 @@ Usable without the command line::
 
     # or: defaults < ./feedgen-miit.toml < these keyword arguments
     settings = feedgen_miit.load_settings(limit=20)
+
+The names below are imported when first used: ``import feedgen_miit`` (and the command line's
+start) costs nothing but this file, and a build loads only the modules it needs.
 """
 
-from ._version import __version__
-from .config import load_settings, make_settings
-from .errors import (
-    ArticleError,
-    ArticleWarning,
-    ConfigError,
-    FeedgenMiitError,
-    NoArticlesError,
-    PublishError,
-    SkippedArticlesError,
-)
-from .loader import check_article, load_article
-from .model import Article, BuildReport, CheckReport, Entry, LoadResult, SafeHtml
-from .pipeline import build, check, load_folder
-from .profile import CleaningProfile
-from .sanitize import clean
-from .settings import Settings
+from __future__ import annotations
 
-__all__ = [
-    "Article",
-    "ArticleError",
-    "ArticleWarning",
-    "BuildReport",
-    "CheckReport",
-    "CleaningProfile",
-    "ConfigError",
-    "Entry",
-    "FeedgenMiitError",
-    "LoadResult",
-    "NoArticlesError",
-    "PublishError",
-    "SafeHtml",
-    "Settings",
-    "SkippedArticlesError",
-    "__version__",
-    "build",
-    "check",
-    "check_article",
-    "clean",
-    "load_article",
-    "load_folder",
-    "load_settings",
-    "make_settings",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__ as __version__
+
+#: Where each public name lives.
+_EXPORTS = {
+    "load_settings": "config",
+    "make_settings": "config",
+    "ArticleError": "errors",
+    "ArticleWarning": "errors",
+    "ConfigError": "errors",
+    "FeedgenMiitError": "errors",
+    "Interrupted": "errors",
+    "NoArticlesError": "errors",
+    "PublishError": "errors",
+    "SkippedArticlesError": "errors",
+    "check_article": "loader",
+    "load_article": "loader",
+    "Article": "model",
+    "BuildReport": "model",
+    "CheckReport": "model",
+    "Entry": "model",
+    "LoadResult": "model",
+    "SafeHtml": "model",
+    "build": "pipeline",
+    "check": "pipeline",
+    "load_folder": "pipeline",
+    "CleaningProfile": "profile",
+    "clean": "sanitize",
+    "Settings": "settings",
+}
+
+
+def __dir__() -> list[str]:
+    return sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module when the name is first used (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'feedgen_miit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # what type checkers and editors see: the same names, eagerly
+    from .config import (
+        load_settings as load_settings,
+    )
+    from .config import (
+        make_settings as make_settings,
+    )
+    from .errors import (
+        ArticleError as ArticleError,
+    )
+    from .errors import (
+        ArticleWarning as ArticleWarning,
+    )
+    from .errors import (
+        ConfigError as ConfigError,
+    )
+    from .errors import (
+        FeedgenMiitError as FeedgenMiitError,
+    )
+    from .errors import (
+        Interrupted as Interrupted,
+    )
+    from .errors import (
+        NoArticlesError as NoArticlesError,
+    )
+    from .errors import (
+        PublishError as PublishError,
+    )
+    from .errors import (
+        SkippedArticlesError as SkippedArticlesError,
+    )
+    from .loader import (
+        check_article as check_article,
+    )
+    from .loader import (
+        load_article as load_article,
+    )
+    from .model import (
+        Article as Article,
+    )
+    from .model import (
+        BuildReport as BuildReport,
+    )
+    from .model import (
+        CheckReport as CheckReport,
+    )
+    from .model import (
+        Entry as Entry,
+    )
+    from .model import (
+        LoadResult as LoadResult,
+    )
+    from .model import (
+        SafeHtml as SafeHtml,
+    )
+    from .pipeline import (
+        build as build,
+    )
+    from .pipeline import (
+        check as check,
+    )
+    from .pipeline import (
+        load_folder as load_folder,
+    )
+    from .profile import (
+        CleaningProfile as CleaningProfile,
+    )
+    from .sanitize import (
+        clean as clean,
+    )
+    from .settings import (
+        Settings as Settings,
+    )

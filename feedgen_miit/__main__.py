@@ -1,6 +1,43 @@
-"""``python -m feedgen_miit`` runs the command line."""
+"""The command line's entry point: ``feedgen-miit`` and ``python -m feedgen_miit``.
 
-from .cli import main
+It catches SIGINT and SIGTERM before anything else is imported: a signal that arrives while
+the program starts (the imports take a few hundred milliseconds) ends it with one line and
+the shell's exit code, not a traceback. Once the command line is ready it takes over
+(:mod:`feedgen_miit.cli`), and a signal ends a build cleanly, saying what was published.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from types import FrameType
+
+
+def _stopped_while_starting(number: int, _frame: FrameType | None) -> None:
+    # Nothing is open yet: no lock, no worker, no file. Leave at once.
+    os.write(
+        2,
+        f"feedgen-miit: interrupted by {signal.Signals(number).name}: "
+        "nothing was published\n".encode(),
+    )
+    os._exit(128 + number)
+
+
+def main() -> None:
+    """Run the command line."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, _stopped_while_starting)
+    from .cli import main as command_line  # noqa: PLC0415 - after the handlers, on purpose
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        command_line()
+    finally:
+        # Done, one way or the other, and said so: a signal now must not turn the exit
+        # into a death by signal while the interpreter winds down.
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)
+
 
 if __name__ == "__main__":
     main()

@@ -1,26 +1,36 @@
 """The command line: flags -> settings -> :func:`feedgen_miit.build` -> exit code.
 
-Quiet on success (cron mails any output); problems go to stderr, one line each.
+Quiet on success (cron mails any output); problems go to stderr, one line each, in two forms
+only: ``file:line: reason`` for an article that cannot be used, and ``feedgen-miit: ...`` for
+everything else (``error:``, ``warning:``, an interruption) — click's own usage errors too.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import settings as described
 from ._version import __version__
 from .config import CONFIG_NAME, load_settings, write_starter
-from .errors import FeedgenMiitError, MissingArticlesDirError, SkippedArticlesError
+from .errors import (
+    ArticleError,
+    FeedgenMiitError,
+    Interrupted,
+    MissingArticlesDirError,
+    NoArticlesError,
+    SkippedArticlesError,
+)
 from .model import BuildReport, CheckReport
 from .pipeline import build, check
-from .settings import Settings
+from .settings import DEFAULT_FEED_ID, Settings
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -58,7 +68,64 @@ verbose_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: At most this many unusable files are named when nothing could be published.
+SHOWN_PROBLEMS = 20
+
+
+class _Commands(click.Group):
+    """click's group, speaking this tool's one message form, and turning signals into the
+    shell's exit codes (130 for SIGINT, 143 for SIGTERM) with one line saying what was done.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        prog_name = "feedgen-miit"  # whatever started it: the script, python -m, a test
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        previous = signal.signal(signal.SIGTERM, _terminated)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as error:
+            context = getattr(error, "ctx", None)
+            hint = f" (see {context.command_path} --help)" if context is not None else ""
+            message = _first_lower(error.format_message()).rstrip(".")
+            _fatal(f"{message}{hint}", error.exit_code)
+        except click.Abort:  # an interrupt while click itself was busy
+            _fatal("interrupted: nothing was published", 128 + signal.SIGINT, prefix="")
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+    def invoke(self, context: click.Context) -> Any:
+        try:
+            return super().invoke(context)
+        except Interrupted as interruption:
+            _fatal(str(interruption), interruption.exit_code, prefix="")
+        except KeyboardInterrupt:
+            _fatal("interrupted: nothing was published", 128 + signal.SIGINT, prefix="")
+
+
+def _terminated(number: int, _frame: object) -> None:
+    """SIGTERM (cron's or systemd's stop) ends a build as Ctrl-C does: cleanly."""
+    raise Interrupted(number)
+
+
+def _fatal(message: str, code: int, *, prefix: str = "error: ") -> NoReturn:
+    click.echo(f"feedgen-miit: {prefix}{message}", err=True)
+    sys.exit(code)
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedgen-miit")
 def main() -> None:
     """Republish a folder of news articles as valid Atom, RSS and JSON feeds."""
@@ -70,9 +137,9 @@ config_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help=f"Settings file.  [default: ./{CONFIG_NAME} if present]",
 )
-articles_argument = click.argument(
-    "articles_dir", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+# Not click's own folder check: a missing or wrong folder is exit 1 with the build's message,
+# however it is named (the argument or the file), not a usage error.
+articles_argument = click.argument("articles_dir", required=False, type=click.Path(path_type=Path))
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
@@ -139,20 +206,42 @@ def build_command(articles_dir: Path | None, config_file: Path | None, **flags: 
     """
     try:
         settings = _settings(articles_dir, config_file, flags)
+        _warn_of_the_built_in_feed_id(settings)
         with _ProgressBar() as progress:
             report = build(settings, progress=progress if sys.stderr.isatty() else None)
     except MissingArticlesDirError as error:
         raise click.UsageError(str(error)) from None
-    except SkippedArticlesError as error:
-        for problem in error.problems:
-            click.echo(f"feedgen-miit: {problem}", err=True)
-        click.echo(f"feedgen-miit: error: {error}", err=True)
-        sys.exit(EXIT_FATAL)
+    except (SkippedArticlesError, NoArticlesError) as error:
+        _list_problems(error.problems)
+        _fatal(str(error), EXIT_FATAL)
     except FeedgenMiitError as error:
-        click.echo(f"feedgen-miit: error: {error}", err=True)
-        sys.exit(EXIT_FATAL)
+        _fatal(str(error), EXIT_FATAL)
     _report(report)
     sys.exit(EXIT_OK if report.complete else EXIT_PARTIAL)
+
+
+def _list_problems(problems: Sequence[ArticleError]) -> None:
+    """Name why each article file cannot be used: the first :data:`SHOWN_PROBLEMS`, then how
+    many more (``check`` lists them all)."""
+    for problem in problems[:SHOWN_PROBLEMS]:
+        click.echo(str(problem), err=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        click.echo(
+            f"feedgen-miit: ... and {len(problems) - SHOWN_PROBLEMS} more "
+            "(feedgen-miit check lists every one)",
+            err=True,
+        )
+
+
+def _warn_of_the_built_in_feed_id(settings: Settings) -> None:
+    """A feed published elsewhere than the demo with the built-in id shares its entry ids
+    with every other such feed, and changing the id later shows every article again."""
+    if settings.feed_id == DEFAULT_FEED_ID and settings.base_url != described.default("base_url"):
+        click.echo(
+            "feedgen-miit: warning: this feed uses the built-in feed_id; give it its own "
+            "before readers subscribe (feedgen-miit init writes one, or set feed_id)",
+            err=True,
+        )
 
 
 @main.command("check", epilog=CHECK_EXIT_CODES_HELP)
@@ -170,12 +259,13 @@ def check_command(articles_dir: Path | None, config_file: Path | None, **flags: 
       feedgen-miit check articles
     """
     try:
-        report = check(_settings(articles_dir, config_file, flags))
+        settings = _settings(articles_dir, config_file, flags)
+        with _ProgressBar() as progress:
+            report = check(settings, progress=progress if sys.stderr.isatty() else None)
     except MissingArticlesDirError as error:
         raise click.UsageError(str(error)) from None
     except FeedgenMiitError as error:
-        click.echo(f"feedgen-miit: error: {error}", err=True)
-        sys.exit(EXIT_FATAL)
+        _fatal(str(error), EXIT_FATAL)
     _report_check(report)
     sys.exit(EXIT_OK if report.clean else EXIT_PARTIAL)
 
@@ -214,44 +304,49 @@ def init_command() -> None:
     try:
         path = write_starter(Path.cwd())
     except FeedgenMiitError as error:
-        click.echo(f"feedgen-miit: error: {error}", err=True)
-        sys.exit(EXIT_FATAL)
+        _fatal(str(error), EXIT_FATAL)
     click.echo(
         f"wrote {path.name}; edit base_url and the feed's title, then run: feedgen-miit build"
     )
 
 
 class _ProgressBar:
-    """A progress bar on stderr, shown only once enough files are to be read."""
+    """A progress bar on stderr for each long step, shown only when there is enough work."""
 
-    #: Fewer files than this are read too fast for a bar to help.
+    #: Fewer items than this are done too fast for a bar to help.
     MINIMUM = 2000
 
     def __init__(self) -> None:
         self._bar: Any = None
+        self._step = ""
         self._shown = 0
 
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            if total < self.MINIMUM:
-                return
-            self._bar = click.progressbar(
-                length=total, label="reading articles", file=sys.stderr
-            ).__enter__()
-        self._bar.update(done - self._shown)
-        self._shown = done
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step != self._step:
+            self._close()
+            self._step, self._shown = step, 0
+            if total >= self.MINIMUM:
+                self._bar = click.progressbar(length=total, label=step, file=sys.stderr)
+                self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.update(done - self._shown)
+            self._shown = done
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
     def __enter__(self) -> _ProgressBar:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
+        self._close()
 
 
 def _report(report: BuildReport) -> None:
     for problem in report.problems:
-        click.echo(f"feedgen-miit: skipped {problem}", err=True)
+        click.echo(str(problem), err=True)
     log = logging.getLogger("feedgen_miit")
     for warning in report.warnings:
         log.info("warning: %s", warning)

@@ -199,6 +199,15 @@ _SCALARS: Mapping[type, Callable[[Any], bool]] = {
 }
 
 
+#: What to do about a variable that is not set, for the ones people meet.
+_UNSET_HINTS: Mapping[str, str] = {
+    "CACHE_DIRECTORY": (
+        " (systemd sets it for a unit's CacheDirectory=; outside systemd, leave cache_dir out:"
+        " the index goes to $CACHE_DIRECTORY when it is set, else to ~/.cache/feedgen-miit)"
+    ),
+}
+
+
 def _expand(value: str) -> Path:
     """``~`` and ``$VARIABLES`` in a path; ``$XDG_CACHE_HOME`` defaults to ``~/.cache``."""
     environment = {"XDG_CACHE_HOME": str(Path("~/.cache").expanduser()), **os.environ}
@@ -206,7 +215,7 @@ def _expand(value: str) -> Path:
     def variable(found: re.Match[str]) -> str:
         name = found.group(1) or found.group(2)
         if name not in environment:
-            raise _WrongTypeError(f"a path whose variables are set (${name} is not)")
+            raise ConfigError(f"${name} is not set in the environment{_UNSET_HINTS.get(name, '')}")
         return environment[name]
 
     return Path(re.sub(r"\$(?:\{(\w+)\}|(\w+))", variable, value)).expanduser()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,9 +98,41 @@ class MissingArticlesDirError(ConfigError):
 class NoArticlesError(FeedgenMiitError):
     """The folder held no usable article, so there is nothing to publish."""
 
+    def __init__(self, message: str, problems: tuple[ArticleError, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems  #: why each article file cannot be used
+
 
 class PublishError(FeedgenMiitError):
     """The feed could not be written; whatever was published before is untouched."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A build stopped by a signal (SIGINT, or SIGTERM from cron or systemd), and what it had
+    published by then. A ``KeyboardInterrupt``, so that callers that stop on Ctrl-C still do.
+    """
+
+    def __init__(self, signal_number: int, *, pages: int = 0, feeds: bool = False) -> None:
+        super().__init__(signal_number, pages, feeds)
+        self.signal_number = signal_number
+        self.pages = pages  #: article pages published before the signal
+        self.feeds = feeds  #: whether the feeds and listings were published too
+
+    def __str__(self) -> str:
+        name = signal.Signals(self.signal_number).name
+        if self.feeds:
+            return f"interrupted by {name} after publishing; the next build finishes the rest"
+        if self.pages:
+            return (
+                f"interrupted by {name}: {self.pages} article page(s) went out, nothing links "
+                "to them yet; the feeds and listings are as the last build left them"
+            )
+        return f"interrupted by {name}: nothing was published"
+
+    @property
+    def exit_code(self) -> int:
+        """The shell's convention: 128 and the signal's number (130, 143)."""
+        return 128 + self.signal_number
 
 
 class SkippedArticlesError(FeedgenMiitError):

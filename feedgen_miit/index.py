@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -50,8 +51,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when the tables or the encoding of a record change.
 FORMAT = 7
-#: The index's name inside the output folder when ``cache_dir`` is not set.
-INDEX_NAME = ".feedgen-miit-cache.sqlite"
+#: The index older versions kept in the output folder (a build removes it).
+OLD_INDEX_NAME = ".feedgen-miit-cache.sqlite"
 #: Libraries whose output ends up in a stored record.
 _LIBRARIES = ("PyYAML", "python-frontmatter", "beautifulsoup4", "lxml", "nh3", "tzdata")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -898,12 +899,28 @@ def duplicate_id_error(path: Path, entry_id: str, first: Path) -> ArticleError:
     )
 
 
+def cache_folder(settings: Settings) -> Path:
+    """Where the index (and the lock's note) of a build live: ``cache_dir``, else systemd's
+    ``$CACHE_DIRECTORY`` (its ``CacheDirectory=``), else ``$XDG_CACHE_HOME/feedgen-miit``
+    (``~/.cache/feedgen-miit``): never in the output folder, which is published."""
+    if settings.cache_dir is not None:
+        return settings.cache_dir
+    systemd = os.environ.get("CACHE_DIRECTORY", "").split(":")[0]
+    if systemd:
+        return Path(systemd)
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path("~/.cache").expanduser())
+    return Path(xdg) / "feedgen-miit"
+
+
+def lock_note(settings: Settings) -> Path:
+    """Where a build notes its pid while it holds the output folder's lock."""
+    return index_path(settings).with_suffix(".holder")
+
+
 def index_path(settings: Settings) -> Path:
-    """Where the index of ``settings.output_dir`` lives."""
-    if settings.cache_dir is None:
-        return settings.output_dir / INDEX_NAME
+    """Where the index of ``settings.output_dir`` lives: one per output folder."""
     key = hashlib.sha256(str(settings.output_dir.resolve()).encode()).hexdigest()[:16]
-    return settings.cache_dir / f"feedgen-miit-{key}.sqlite"
+    return cache_folder(settings) / f"feedgen-miit-{key}.sqlite"
 
 
 def fingerprint(settings: Settings) -> str:

@@ -95,11 +95,13 @@ class PagesOut:
 
 def publish_article_pages(
     index: ArticleIndex, site: Site, feeds: Feeds, output_dir: Path, pictures: frozenset[str]
-) -> PagesOut:
-    """Render and publish every due article page, in batches; the index notes each one."""
-    written = unchanged = 0
+) -> Iterator[PagesOut]:
+    """Render and publish every due article page, in batches; the index notes each one.
+
+    Yields what each batch did, as it goes out (an interrupted build says how many).
+    """
     if not site.pages:
-        return PagesOut(written, unchanged)
+        return
     for batch in _batches(index.due_pages()):
         files: dict[str, bytes] = {}
         sources: dict[str, str] = {}
@@ -111,12 +113,10 @@ def publish_article_pages(
             files[page] = render_article_page(without_site_pictures(entry, pictures), site, feeds)
             sources[page] = source
         result = publish(output_dir, files)
-        written += len(result.written)
-        unchanged += len(result.unchanged)
         for page, data in files.items():
             index.page_published(sources[page], digest_of(data))
         index.commit()
-    return PagesOut(written, unchanged)
+        yield PagesOut(len(result.written), len(result.unchanged))
 
 
 @dataclass(frozen=True, slots=True)

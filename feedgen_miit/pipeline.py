@@ -12,23 +12,46 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import signal
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import (
     ArticleError,
     ConfigError,
+    Interrupted,
     NoArticlesError,
     PublishError,
     SkippedArticlesError,
     display_path,
     in_path_order,
 )
-from .index import ArticleIndex, Changes, IndexDamagedError, code_hash, fingerprint, index_path
+from .index import (
+    ArticleIndex,
+    Changes,
+    IndexDamagedError,
+    code_hash,
+    fingerprint,
+    index_path,
+    lock_note,
+)
 from .model import BuildReport, CheckReport, LoadResult
 from .outputs import render_feeds
-from .pages import plan_listings, publish_article_pages, sanitize_pending, without_site_pictures
-from .publish import output_lock, publish, remove_leftovers, remove_published
+from .pages import (
+    PagesOut,
+    plan_listings,
+    publish_article_pages,
+    sanitize_pending,
+    without_site_pictures,
+)
+from .publish import (
+    output_lock,
+    publish,
+    remove_leftovers,
+    remove_private_leftovers,
+    remove_published,
+)
 from .selection import Selection, select
 from .settings import Scope, Settings, scoped
 from .tasks import Progress, Work, reader, renderer
@@ -50,29 +73,50 @@ def build(
     ``settings.lock_timeout`` seconds.
     """
     _require_folder(settings.articles_dir)
-    with (
-        output_lock(settings.output_dir, timeout=settings.lock_timeout),
-        WorkerPool(Work(settings, now or datetime.now(UTC)), settings.jobs) as pool,
-    ):
-        index, changes, selection = _refresh_and_select(settings, pool, progress)
-        try:
-            return _render_and_publish(settings, pool, index, changes, selection)
-        except IndexDamagedError as error:
-            index.discard()
-            raise PublishError(
-                f"{index.location}: the article index turned out damaged ({error}) and was "
-                "removed; what was published is whole. Run the build again."
-            ) from None
-        finally:
-            index.close()
+    done = _Done()
+    try:
+        with (
+            output_lock(
+                settings.output_dir, timeout=settings.lock_timeout, note=lock_note(settings)
+            ),
+            WorkerPool(Work(settings, now or datetime.now(UTC)), settings.jobs) as pool,
+        ):
+            remove_private_leftovers(settings.output_dir)
+            index, changes, selection = _refresh_and_select(settings, pool, progress)
+            try:
+                return _render_and_publish(
+                    settings, pool, index, changes=changes, selection=selection, done=done
+                )
+            except IndexDamagedError as error:
+                index.discard()
+                raise PublishError(
+                    f"{index.location}: the article index turned out damaged ({error}) and "
+                    "was removed; what was published is whole. Run the build again."
+                ) from None
+            finally:
+                index.close()
+    except KeyboardInterrupt as interruption:
+        # The pool, the index and the lock are let go on the way out; say what went out.
+        number = getattr(interruption, "signal_number", signal.SIGINT)
+        raise Interrupted(number, pages=done.pages, feeds=done.feeds) from None
+
+
+@dataclass(slots=True)
+class _Done:
+    """What a build has published so far: what an interrupted build reports."""
+
+    pages: int = 0
+    feeds: bool = False
 
 
 def _render_and_publish(
     settings: Settings,
     pool: WorkerPool[Work],
     index: ArticleIndex,
+    *,
     changes: Changes,
     selection: Selection,
+    done: _Done,
 ) -> BuildReport:
     site, pictures = settings.site, index.site_pictures()
     index.set_outputs_fingerprint(_outputs_fingerprint(settings, pictures))
@@ -81,9 +125,11 @@ def _render_and_publish(
     if settings.strict and problems:
         raise SkippedArticlesError(problems)
     if not selection.entries:
+        found = f"{len(problems)} article file(s), none usable" if problems else "no article file"
         raise NoArticlesError(
-            f"{display_path(settings.articles_dir)}: no usable article "
-            f"(looked for {', '.join(settings.patterns)}); nothing was published"
+            f"{display_path(settings.articles_dir)}: {found} "
+            f"(looked for {', '.join(settings.patterns)}); nothing was published",
+            problems,
         )
     entries = [without_site_pictures(entry, pictures) for entry in selection.entries]
     by_category = {
@@ -91,7 +137,10 @@ def _render_and_publish(
         for name, chosen in selection.by_category.items()
     }
     files, feeds = render_feeds(entries, by_category, settings)
-    pages = publish_article_pages(index, site, feeds, settings.output_dir, pictures)
+    pages = PagesOut(0, 0)
+    for batch in publish_article_pages(index, site, feeds, settings.output_dir, pictures):
+        pages = PagesOut(pages.written + batch.written, pages.unchanged + batch.unchanged)
+        done.pages = pages.written
     latest = [entry.article for entry in entries]
     listings = plan_listings(
         index, site=site, feeds=feeds, latest=latest, settings=settings, produced=frozenset(files)
@@ -99,6 +148,7 @@ def _render_and_publish(
     files |= listings.files
     remove_leftovers(settings.output_dir, files)
     published = publish(settings.output_dir, files)
+    done.feeds = True
     # Only now that nothing links to them: pages of articles that went, stale listings.
     gone = index.gone_pages() if site.pages else [page for _, page in index.pages_out()]
     removed = remove_published(settings.output_dir, [*gone, *sorted(listings.stale)])
@@ -125,7 +175,9 @@ def _render_and_publish(
     )
 
 
-def check(settings: Settings, *, now: datetime | None = None) -> CheckReport:
+def check(
+    settings: Settings, *, now: datetime | None = None, progress: Progress | None = None
+) -> CheckReport:
     """Find every problem a build could meet in ``settings.articles_dir``; write nothing.
 
     Unlike :func:`build`, every file is read (the index is kept in memory only) and every
@@ -133,8 +185,8 @@ def check(settings: Settings, *, now: datetime | None = None) -> CheckReport:
     """
     _require_folder(settings.articles_dir)
     with WorkerPool(Work(settings, now or datetime.now(UTC)), settings.jobs) as pool:
-        loaded = _load(settings, pool)
-        outcomes = renderer(pool)(loaded.articles)
+        loaded = _load(settings, pool, progress)
+        outcomes = renderer(pool, progress)(loaded.articles)
         failed = [outcome for outcome in outcomes if isinstance(outcome, ArticleError)]
     problems = in_path_order((*loaded.problems, *failed))
     return CheckReport(len(loaded.articles) - len(failed), problems, loaded.warnings)
@@ -150,9 +202,11 @@ def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResul
         return _load(settings, pool)
 
 
-def _load(settings: Settings, pool: WorkerPool[Work]) -> LoadResult:
+def _load(
+    settings: Settings, pool: WorkerPool[Work], progress: Progress | None = None
+) -> LoadResult:
     index = ArticleIndex.open(None, fingerprint(settings))
-    changes = index.refresh(settings.articles_dir, settings.patterns, reader(pool))
+    changes = index.refresh(settings.articles_dir, settings.patterns, reader(pool, progress))
     articles = tuple(index.article(source) for source in index.sources())
     return LoadResult(articles, changes.problems, tuple(index.warnings()))
 

@@ -35,8 +35,8 @@ from .errors import PublishError
 
 log = logging.getLogger(__name__)
 
-#: The lock file in the output folder (hidden; never published, never removed).
-LOCK_NAME = ".feedgen-miit.lock"
+#: The lock file older versions kept in the output folder (a build removes it).
+OLD_LOCK_NAME = ".feedgen-miit.lock"
 #: How often a waiting build retries the lock.
 _LOCK_POLL_SECONDS = 0.1
 #: ``fsync`` of a folder fails with these where a filesystem cannot do it; that is not an error.
@@ -172,6 +172,27 @@ def remove_published(output_dir: Path, names: Iterable[str]) -> list[Path]:
     return removed
 
 
+#: What older versions kept in the output folder, which is published: their index (and its
+#: journal) and their lock.
+_PRIVATE_LEFTOVERS = (
+    ".feedgen-miit-cache.sqlite",
+    ".feedgen-miit-cache.sqlite-journal",
+    ".feedgen-miit-cache.sqlite-wal",
+    ".feedgen-miit-cache.sqlite-shm",
+    OLD_LOCK_NAME,
+)
+
+
+def remove_private_leftovers(output_dir: Path) -> None:
+    """Remove the index and lock that older versions kept in the output folder: a web server
+    would publish them (every article's path and id, a pid). Call it holding the lock."""
+    for name in _PRIVATE_LEFTOVERS:
+        path = output_dir / name
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            log.info("%s: removed (this version keeps its index out of the web root)", path)
+
+
 def remove_leftovers(output_dir: Path, names: Iterable[str]) -> list[Path]:
     """Delete temporary and backup files a killed build left beside the files ``names``.
 
@@ -196,25 +217,22 @@ def remove_leftovers(output_dir: Path, names: Iterable[str]) -> list[Path]:
 
 
 @contextlib.contextmanager
-def output_lock(output_dir: Path, *, timeout: float) -> Iterator[Path]:
+def output_lock(output_dir: Path, *, timeout: float, note: Path | None = None) -> Iterator[Path]:
     """Hold the output folder's lock; wait up to ``timeout`` seconds for another build.
 
-    The lock is ``fcntl.flock`` on a file in the folder: the kernel drops it when its holder
-    exits, however it dies, so a killed build never leaves a stale lock behind.
+    The lock is ``fcntl.flock`` on the folder itself, so that nothing of the build's own lies
+    in the web root, and two builds of one folder exclude each other whatever their settings.
+    The kernel drops it when its holder exits, however it dies: a killed build never leaves
+    a stale lock behind. ``note`` is a file (beside the index) where the holder writes its pid
+    and start time, for the message a waiting build shows.
     """
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(output_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as error:
         raise PublishError(
             f"{output_dir}: cannot create the output folder: {_reason(error)}"
         ) from error
-    try:
-        descriptor = os.open(output_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as error:
-        raise PublishError(
-            f"{output_dir / LOCK_NAME}: cannot create the lock file: {_reason(error)}"
-        ) from error
-    path = output_dir / LOCK_NAME
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -223,13 +241,14 @@ def output_lock(output_dir: Path, *, timeout: float) -> Iterator[Path]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise LockTimeoutError(_busy_message(descriptor, path, timeout)) from None
+                    raise LockTimeoutError(_busy_message(output_dir, note, timeout)) from None
                 time.sleep(_LOCK_POLL_SECONDS)
             except OSError as error:
-                raise PublishError(f"{path}: cannot lock: {_reason(error)}") from error
-        _record_holder(descriptor)
-        log.debug("%s: locked", path)
-        yield path
+                raise PublishError(f"{output_dir}: cannot lock: {_reason(error)}") from error
+        if note is not None:
+            _record_holder(note)
+        log.debug("%s: locked", output_dir)
+        yield output_dir
     finally:
         os.close(descriptor)  # releases the lock
 
@@ -384,22 +403,21 @@ def _reason(error: OSError) -> str:
 # -- the lock's holder ----------------------------------------------------------------------
 
 
-def _record_holder(descriptor: int) -> None:
-    """Write our pid into the lock file, for the message a waiting build shows."""
-    note = f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode()
+def _record_holder(note: Path) -> None:
+    """Write our pid and start time into ``note``, for the message a waiting build shows."""
     with contextlib.suppress(OSError):
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, note, 0)
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_text(f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
 
 
-def _busy_message(descriptor: int, path: Path, timeout: float) -> str:
-    try:
-        holder = os.pread(descriptor, 200, 0).decode("ascii", "replace").split()
-    except OSError:
-        holder = []
+def _busy_message(output_dir: Path, note: Path | None, timeout: float) -> str:
+    holder: list[str] = []
+    if note is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            holder = note.read_text(encoding="ascii").split()
     who = f" (pid {holder[0]}, started {holder[1]})" if len(holder) >= 2 else ""
     return (
-        f"{path}: another feedgen-miit build is writing this output folder{who}; "
+        f"{output_dir}: another feedgen-miit build is writing this output folder{who}; "
         f"gave up after waiting {timeout:g} s. Nothing was published. Let it finish, or "
         "raise lock_timeout if builds overlap on purpose."
     )

@@ -226,11 +226,12 @@ class Settings:
     )
     cache_dir: Path | None = _setting(
         None,
-        "Where the index lives; by default a hidden file in the output folder. ~ and "
-        "$VARIABLES are expanded ($XDG_CACHE_HOME defaults to ~/.cache).",
+        "Where the build keeps its index and its lock's note, never in the output folder. "
+        "By default $CACHE_DIRECTORY (systemd's CacheDirectory=), else "
+        "$XDG_CACHE_HOME/feedgen-miit (~/.cache/feedgen-miit). ~ and $VARIABLES are expanded.",
         _R,
-        example="$XDG_CACHE_HOME/feedgen-miit",
-        shown="none: a hidden file in output_dir",
+        example="/var/cache/feedgen-miit",
+        shown="`$CACHE_DIRECTORY`, else `~/.cache/feedgen-miit`",
     )
     jobs: int = _setting(
         0,
@@ -246,7 +247,7 @@ class Settings:
         "Cleaning rules of the sites the articles were scraped from: the name of a built-in "
         "profile, or a table of rules (see Cleaning profiles).",
         _A,
-        shown='["sina-finance"]',
+        shown='`["sina-finance"]`',
     )
 
     @property
@@ -347,7 +348,7 @@ def shown_default(name: str) -> str:
     """The default of the setting ``name`` as people read it (TOML's spelling for values)."""
     about = description(name)
     if about.shown is not None:
-        return about.shown
+        return about.shown.replace("`", "")
     value = default(name)
     if value is None:
         return "none"
@@ -362,8 +363,9 @@ def shown_default(name: str) -> str:
 
 def _shown_default(name: str) -> str:
     shown = shown_default(name)
-    is_prose = description(name).shown is not None and shown.startswith(("(", "a ", "none"))
-    return shown if is_prose or shown == "none" else f"`{shown}`"
+    if description(name).shown is not None or shown == "none":
+        return shown  # written for the README already
+    return f"`{shown}`"
 
 
 def _code(flag: str | None) -> str:

@@ -25,8 +25,9 @@ from .selection import RenderMany
 from .settings import Settings
 from .workers import WorkerPool
 
-#: ``progress(done, total)`` while files are read; called only when some must be read.
-Progress = Callable[[int, int], None]
+#: ``progress(step, done, total)`` while a long step runs (``"reading articles"``,
+#: ``"checking bodies"``); called only when there is work to do.
+Progress = Callable[[str, int, int], None]
 #: Fewer new or changed files than this are read in this process (forking costs ~50 ms).
 PARALLEL_READ_MIN = 256
 #: Files per message to a worker: the message costs little next to reading them.
@@ -106,21 +107,25 @@ def reader(pool: WorkerPool[Work], progress: Progress | None = None) -> ReadFile
         )
         for done, outcome in enumerate(outcomes, start=1):
             if progress is not None:
-                progress(done, len(stale))
+                progress("reading articles", done, len(stale))
             yield outcome
 
     return read
 
 
-def renderer(pool: WorkerPool[Work]) -> RenderMany:
-    """Sanitize articles into entries in ``pool``."""
+def renderer(pool: WorkerPool[Work], progress: Progress | None = None) -> RenderMany:
+    """Sanitize articles into entries in ``pool``, telling ``progress`` as they come."""
 
     def render(articles: Sequence[Article]) -> Iterator[Entry | ArticleError]:
         # A few articles per message: one each cost more in messages than it gained in
         # balance between the workers.
         chunk = max(1, len(articles) // (pool.workers * 4))
-        return pool.map(
+        outcomes = pool.map(
             make_entry, articles, catch=ArticleError, chunk=chunk, parallel_from=PARALLEL_RENDER_MIN
         )
+        for done, outcome in enumerate(outcomes, start=1):
+            if progress is not None:
+                progress("checking bodies", done, len(articles))
+            yield outcome
 
     return render

@@ -35,6 +35,14 @@ thumbnail: 'https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png'
 WriteArticle = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's builds keep their index in its own folder, never in the user's cache."""
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    return tmp_path / "xdg-cache" / "feedgen-miit"
+
+
 @pytest.fixture
 def articles_dir(tmp_path: Path) -> Path:
     """An empty folder for articles."""
@@ -81,7 +89,7 @@ def settings(articles_dir: Path, output_dir: Path) -> Settings:
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo build (examples/articles, default settings), written once; read it only."""
     output = tmp_path_factory.mktemp("demo") / "public"
-    build_demo(output)
+    build_demo(output, cache_dir=output.parent / "cache")
     return output
 
 

@@ -85,9 +85,10 @@ def published_files(folder: Path) -> set[str]:
     }
 
 
-def build_demo(output_dir: Path) -> dict[str, bytes]:
-    """Build ``examples/articles`` with the embedded defaults, as ``make demo`` does."""
-    build(make_settings(EXAMPLES, output_dir=output_dir))
+def build_demo(output_dir: Path, cache_dir: Path | None = None) -> dict[str, bytes]:
+    """Build ``examples/articles`` with the embedded defaults, as ``make demo`` does (its
+    index in ``cache_dir``, else where a build keeps it)."""
+    build(make_settings(EXAMPLES, output_dir=output_dir, cache_dir=cache_dir))
     return {name: (output_dir / name).read_bytes() for name in GOLDEN_FILES}
 
 
@@ -95,7 +96,7 @@ def main() -> None:
     """Rewrite the golden files from a fresh demo build."""
     GOLDEN.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        for name, data in build_demo(Path(scratch)).items():
+        for name, data in build_demo(Path(scratch) / "public", Path(scratch) / "cache").items():
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / name).write_bytes(data)
             print(f"wrote tests/golden/{name} ({len(data):,} bytes)")

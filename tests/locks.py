@@ -8,22 +8,30 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-# Records its pid the way a build does, so that the "busy" message can name it.
+# Locks the output folder and notes its pid the way a build does, so that the "busy" message
+# can name it.
 _HOLDER = """
 import fcntl, os, sys, time
-descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+os.makedirs(sys.argv[1], exist_ok=True)
+descriptor = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
 fcntl.flock(descriptor, fcntl.LOCK_EX)
-os.write(descriptor, f"{os.getpid()} 2026-01-01T00:00:00+0000\\n".encode())
+if sys.argv[2]:
+    os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)
+    with open(sys.argv[2], "w") as note:
+        note.write(f"{os.getpid()} 2026-01-01T00:00:00+0000\\n")
 print("locked", flush=True)
 time.sleep(60)
 """
 
 
 @contextlib.contextmanager
-def lock_held(lock_file: Path) -> Iterator[subprocess.Popen[str]]:
-    """A child process that holds ``lock_file`` locked until the block ends (then killed)."""
+def lock_held(folder: Path, note: Path | None = None) -> Iterator[subprocess.Popen[str]]:
+    """A child process that holds the lock of the output ``folder`` until the block ends
+    (then killed), having written its pid in ``note`` as a build does."""
     with subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(lock_file)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", _HOLDER, str(folder), str(note or "")],
+        stdout=subprocess.PIPE,
+        text=True,
     ) as holder:
         assert holder.stdout is not None
         assert holder.stdout.readline() == "locked\n"

@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner, Result
 
-from feedgen_miit.cli import main
+from feedgen_miit.cli import SHOWN_PROBLEMS, main
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES, ROOT, published_files
@@ -44,7 +44,7 @@ def test_exit_3_names_every_skipped_file_once(hostile_dir: Path, tmp_path: Path)
 
     assert result.exit_code == 3
     assert result.stdout == ""
-    prefix = f"feedgen-miit: skipped {hostile_dir}/"
+    prefix = f"{hostile_dir}/"  # file:line: reason, as a compiler says it
     lines = result.stderr.splitlines()
     assert all(line.startswith(prefix) for line in lines)
     named = sorted(line.removeprefix(prefix).split(":")[0] for line in lines)
@@ -64,7 +64,7 @@ def test_exit_3_line_is_file_line_reason(
 
     assert result.exit_code == 3
     assert result.stdout == ""
-    assert result.stderr == f"feedgen-miit: skipped {bad}:3: front matter: 'date' is missing\n"
+    assert result.stderr == f"{bad}:3: front matter: 'date' is missing\n"
     assert (output_dir / "atom.xml").exists()
 
 
@@ -75,7 +75,13 @@ def test_strict_exit_1_writes_nothing(hostile_dir: Path, tmp_path: Path) -> None
 
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert len(lines) == len(ERRORS) + 1
+    # Nothing was published: the first 20 reasons, how many more, and why nothing went out.
+    assert len(lines) == SHOWN_PROBLEMS + 2
+    assert all(line.startswith(f"{hostile_dir}/") for line in lines[:SHOWN_PROBLEMS])
+    assert lines[-2] == (
+        f"feedgen-miit: ... and {len(ERRORS) - SHOWN_PROBLEMS} more "
+        "(feedgen-miit check lists every one)"
+    )
     assert lines[-1].startswith(
         f"feedgen-miit: error: {len(ERRORS)} article file(s) cannot be used"
     )
@@ -95,7 +101,7 @@ def test_strict_exit_0_when_clean(write_article: WriteArticle, tmp_path: Path) -
     ("setup", "message"),
     [
         ("missing-folder", "articles folder not found"),
-        ("no-usable-article", "no usable article"),
+        ("no-usable-article", "1 article file(s), none usable"),
         ("output-under-a-file", "cannot create the output folder"),
         ("bad-timezone", "timezone 'Mars/Base' is unknown"),
         ("bad-base-url", "base_url 'ftp://x' must be an absolute http(s) URL"),
@@ -219,3 +225,107 @@ def test_a_clean_build_exits_0_silently(output_dir: Path) -> None:
     result = run("build", str(EXAMPLES), "--out", str(output_dir))
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
     assert_valid_atom((output_dir / "atom.xml").read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("a missing folder", "articles folder not found"),
+        ("a file for the folder", "articles folder not found (or not a folder)"),
+        ("a missing folder in the file", "articles folder not found"),
+        ("an output folder under a file", "cannot create the output folder"),
+    ],
+)
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_every_way_of_naming_a_wrong_folder_is_exit_1(
+    tmp_path: Path, write_article: WriteArticle, command: str, how: str, message: str
+) -> None:
+    write_article("a.txt")
+    articles, extra = str(tmp_path / "articles"), []
+    if how == "a missing folder":
+        articles = str(tmp_path / "nowhere")
+    elif how == "a file for the folder":
+        articles = str(write_article("b.txt"))
+    elif how == "a missing folder in the file":
+        config = tmp_path / "feedgen-miit.toml"
+        config.write_text(f'articles_dir = "{tmp_path / "gone"}"\n', encoding="utf-8")
+        articles, extra = "", ["--config", str(config)]
+    elif command == "check":
+        pytest.skip("check writes no output")
+    else:
+        (tmp_path / "file").write_text("x")
+        extra = ["--out", str(tmp_path / "file" / "public")]
+
+    result = run(command, *([articles] if articles else []), *extra)
+
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("feedgen-miit: error: ")
+    assert message in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "x", "--no-such-option"], "no such option '--no-such-option'"),
+        (["build", "x", "--limit", "-1"], "invalid value for '--limit'"),
+        (["no-such-command"], "no such command 'no-such-command'"),
+        (["build"], "no articles folder"),
+    ],
+)
+def test_usage_errors_speak_the_same_form_as_every_other_error(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no feedgen-miit.toml here
+    result = run(*args)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("feedgen-miit: error: "), line
+    assert message in line.lower()
+    assert line.endswith("--help)")
+    assert "(see feedgen-miit" in line
+
+
+def test_a_build_that_publishes_nothing_says_why_for_each_file(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    bad = write_article("041_ab12.txt", with_front_matter(date=None))
+    result = run("build", str(tmp_path / "articles"), "--out", str(tmp_path / "o"), "-vv")
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("feedgen-miit: ")]
+    assert lines == [f"{bad}:3: front matter: 'date' is missing"]
+    assert result.stderr.splitlines()[-1] == (
+        f"feedgen-miit: error: {tmp_path / 'articles'}: 1 article file(s), none usable "
+        "(looked for *.txt, *.md, *.html); nothing was published"
+    )
+
+
+def test_the_built_in_feed_id_is_a_warning_outside_the_demo(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    write_article("a.txt")
+    args = ["build", str(tmp_path / "articles"), "--out", str(tmp_path / "o")]
+    demo = run(*args)
+    assert (demo.exit_code, demo.stderr) == (0, "")  # the demo's address: no noise
+    served = run(*args, "--base-url", "https://example.org/news/")
+    assert served.exit_code == 0
+    assert served.stderr == (
+        "feedgen-miit: warning: this feed uses the built-in feed_id; give it its own before "
+        "readers subscribe (feedgen-miit init writes one, or set feed_id)\n"
+    )
+    own = run(*args, "--base-url", "https://example.org/news/", "--feed-id", "urn:uuid:1")
+    assert (own.exit_code, own.stderr) == (0, "")
+
+
+def test_check_takes_the_selection_options_of_build(
+    write_article: WriteArticle, tmp_path: Path
+) -> None:
+    write_article("a.txt")
+    write_article("b.md", "no front matter")
+    articles = str(tmp_path / "articles")
+    assert run("check", articles).exit_code == 3
+    only_txt = run("check", articles, "--pattern", "*.txt")
+    assert (only_txt.exit_code, only_txt.stdout.splitlines()[-1]) == (
+        0,
+        "1 usable article(s), 0 error(s), 0 warning(s)",
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import pty
+import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,11 +14,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import feedparser
 import pytest
 from click.testing import CliRunner
 
+from bench.generate import generate
+from feedgen_miit import make_settings
 from feedgen_miit.cli import _ProgressBar, main
-from feedgen_miit.publish import LOCK_NAME
+from feedgen_miit.index import lock_note
+from feedgen_miit.publish import output_lock
 from tests.conftest import ARTICLE
 from tests.golden import EXAMPLES, ROOT
 from tests.locks import lock_held
@@ -48,7 +54,7 @@ def test_a_clean_run_prints_nothing_and_v_tells_what_it_did(built: Path) -> None
 @pytest.fixture
 def held(built: Path) -> Iterator[Path]:
     """The output folder while another process holds its lock."""
-    with lock_held(built / LOCK_NAME):
+    with lock_held(built, lock_note(make_settings(EXAMPLES, output_dir=built))):
         yield built
 
 
@@ -61,7 +67,8 @@ def test_a_concurrent_run_is_refused_cleanly(held: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith(
-        f"feedgen-miit: error: {held / LOCK_NAME}: another feedgen-miit build is writing"
+        f"feedgen-miit: error: {held}: another feedgen-miit build is writing this output folder "
+        "(pid "
     )
     assert "gave up after waiting 0.3 s. Nothing was published." in result.stderr
     assert (held / "atom.xml").read_bytes() == before
@@ -72,7 +79,7 @@ def test_no_progress_bar_for_short_work_or_off_a_terminal(
 ) -> None:
     with _ProgressBar() as progress:
         for done in range(1, 11):
-            progress(done, 10)
+            progress("reading articles", done, 10)
     assert capsys.readouterr() == ("", "")
 
 
@@ -127,7 +134,7 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_feed(tmp_path: Path, delay:
     new = (out / "atom.xml").read_bytes()
     assert published in {old, new}
     hidden = sorted(path.name for path in out.iterdir() if path.name.startswith("."))
-    assert hidden == [".feedgen-miit-cache.sqlite", ".feedgen-miit.lock"]  # no leftovers
+    assert hidden == []  # no leftovers, and no lock or index: they live out of the web root
 
 
 def _gone(marker: str, *, seconds: float) -> bool:
@@ -149,3 +156,66 @@ def _gone(marker: str, *, seconds: float) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
+
+
+#: Builds interrupted at random moments by the interrupt test.
+INTERRUPTED_BUILDS = 50
+
+
+def _handles_sigterm(pid: int) -> bool:
+    """Whether the process catches SIGTERM yet: our code runs (Linux's /proc status)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # it ended already
+    caught = int(
+        next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16
+    )
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_interrupted_builds_end_at_once_say_what_went_out_and_leave_nothing_locked(
+    tmp_path: Path,
+) -> None:
+    articles = tmp_path / "articles"
+    generate(articles, 300)  # enough for the process pool, for reading and for the pages
+    rng = random.Random(20261206)  # noqa: S311 - reproducible moments, not secrets
+    outcomes: dict[int, int] = {}
+    for run in range(INTERRUPTED_BUILDS):
+        out = tmp_path / "public"
+        if run % 2 == 0:  # cold builds (every file read, every page written) and warm ones
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(tmp_path / "xdg-cache", ignore_errors=True)
+        number = rng.choice([signal.SIGINT, signal.SIGTERM])
+        command = [sys.executable, "-m", "feedgen_miit", "build", str(articles), "--out", str(out)]
+        with subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as process:
+            deadline = time.monotonic() + 30
+            while not _handles_sigterm(process.pid) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 1.5))
+            process.send_signal(number)
+            try:
+                stdout, stderr = process.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                pytest.fail(f"run {run}: the build hung after {number.name}")
+        code = process.returncode
+        outcomes[code] = outcomes.get(code, 0) + 1
+        assert stdout == ""
+        assert "Traceback" not in stderr, stderr
+        if code == 0:
+            assert stderr == ""  # it finished before the signal
+        else:
+            assert code == 128 + number, (run, code, stderr)
+            (line,) = stderr.splitlines()
+            assert line.startswith(f"feedgen-miit: interrupted by {number.name}"), line
+        assert _gone(str(articles), seconds=10), f"run {run}: a process outlived the build"
+        with output_lock(out, timeout=0):
+            pass  # the lock was let go
+        for name in ("atom.xml", "rss.xml"):
+            if (out / name).exists():
+                assert feedparser.parse((out / name).read_bytes()).bozo == 0
+    assert outcomes.get(130, 0) + outcomes.get(143, 0) >= INTERRUPTED_BUILDS // 2, outcomes

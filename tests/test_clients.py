@@ -18,6 +18,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.error import HTTPError
 from urllib.parse import urljoin
 from urllib.request import urlopen
 
@@ -25,8 +26,9 @@ import feedparser
 import pytest
 from lxml import etree, html
 
+from feedgen_miit import build, make_settings
 from tests.browser import CHROMIUM, chromium_command
-from tests.golden import FEED_FILES
+from tests.golden import EXAMPLES, FEED_FILES, GOLDEN_FILES
 
 NEWSBOAT = shutil.which("newsboat")
 #: No client may hang the suite: each run is stopped after this many seconds.
@@ -226,3 +228,28 @@ def test_chromium_shows_every_kind_of_page_and_its_links_resolve(
         if target.startswith(served):
             with urlopen(target, timeout=CLIENT_TIMEOUT) as response:  # noqa: S310 - loopback
                 assert response.status == 200, target
+
+
+def test_the_web_root_serves_nothing_but_what_was_published(tmp_path: Path) -> None:
+    # The README's own `python3 -m http.server --directory` over a build with the defaults.
+    output = tmp_path / "public"
+    build(make_settings(EXAMPLES, output_dir=output))
+    everything = {str(path.relative_to(output)) for path in output.rglob("*") if path.is_file()}
+    assert everything == set(GOLDEN_FILES)  # no index, no lock, no temporary file
+    handler = partial(_QuietHandler, directory=str(output))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        for name in (".feedgen-miit-cache.sqlite", ".feedgen-miit.lock"):
+            with pytest.raises(HTTPError) as caught:
+                urlopen(base + name, timeout=CLIENT_TIMEOUT)  # noqa: S310 - loopback
+            assert caught.value.code == 404
+            caught.value.close()
+        with urlopen(base + "atom.xml", timeout=CLIENT_TIMEOUT) as response:  # noqa: S310
+            assert response.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

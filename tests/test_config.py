@@ -64,8 +64,24 @@ def test_paths_expand_home_and_variables(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/me")
     assert read_config(path)["cache_dir"] == Path("/var/cache/me/feedgen-miit")
     monkeypatch.delenv("FEEDS")
-    with pytest.raises(ConfigError, match=r":2: output_dir must be a path whose variables are set"):
+    with pytest.raises(
+        ConfigError, match=r":2: output_dir: \$FEEDS is not set in the environment$"
+    ):
         read_config(path)
+
+
+def test_an_unset_cache_directory_is_named_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The README's old systemd advice, run by hand outside systemd.
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    path = write_config(tmp_path, 'cache_dir = "$CACHE_DIRECTORY"\n')
+    with pytest.raises(ConfigError) as caught:
+        read_config(path)
+    assert str(caught.value).startswith(
+        f"{path}:1: cache_dir: $CACHE_DIRECTORY is not set in the environment (systemd sets it"
+    )
+    assert "leave cache_dir out" in str(caught.value)
 
 
 def test_precedence_is_flags_then_file_then_defaults(tmp_path: Path) -> None:

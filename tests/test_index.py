@@ -25,7 +25,7 @@ from feedgen_miit import (
     selection,
     tasks,
 )
-from feedgen_miit.index import INDEX_NAME, index_path
+from feedgen_miit.index import index_path
 from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, scan
 from tests.atomcheck import NS, assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
@@ -254,17 +254,36 @@ def test_a_tampered_cache_never_changes_the_output(
     assert (settings.output_dir / "atom.xml").read_bytes() == expected
 
 
-def test_without_the_cache_nothing_is_kept(folder: Path, settings: Settings) -> None:
+def test_without_the_cache_nothing_is_kept(
+    folder: Path, settings: Settings, private_cache: Path
+) -> None:
     build(replace(settings, cache=False))
-    assert not (settings.output_dir / INDEX_NAME).exists()
+    assert not index_path(settings).exists()
     assert build(replace(settings, cache=False)).files_read == 6
+
+
+def test_the_index_lives_in_the_user_cache_never_in_the_web_root(
+    folder: Path, settings: Settings, private_cache: Path
+) -> None:
+    build(settings)
+    assert index_path(settings).parent == private_cache
+    assert index_path(settings).is_file()
+    assert not any(path.name.startswith(".") for path in settings.output_dir.iterdir())
+
+
+def test_under_systemd_the_index_lives_in_its_cache_directory(
+    folder: Path, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CACHE_DIRECTORY", str(tmp_path / "var-cache"))
+    build(settings)
+    assert index_path(settings).parent == tmp_path / "var-cache"
+    assert index_path(settings).is_file()
 
 
 def test_the_cache_can_live_elsewhere(folder: Path, settings: Settings, tmp_path: Path) -> None:
     elsewhere = replace(settings, cache_dir=tmp_path / "cache")
     build(elsewhere)
-    assert not (settings.output_dir / INDEX_NAME).exists()
-    assert [path.parent for path in (tmp_path / "cache").iterdir()] == [tmp_path / "cache"]
+    assert {path.suffix for path in (tmp_path / "cache").iterdir()} == {".sqlite", ".holder"}
     assert index_path(elsewhere).exists()
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 
 from feedgen_miit import PublishError, build, make_settings
 from feedgen_miit import validate as validate_module
-from feedgen_miit.publish import LOCK_NAME, LockTimeoutError, output_lock, publish
+from feedgen_miit.publish import LockTimeoutError, output_lock, publish
 from tests.atomcheck import SCHEMA, atom_problems
 from tests.golden import EXAMPLES, GOLDEN
 from tests.locks import lock_held
@@ -260,9 +260,7 @@ def test_a_read_only_folder_is_reported(published: Path) -> None:
 @pytest.fixture
 def lock_holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the output folder's lock (as a running build would)."""
-    folder = tmp_path / "public"
-    folder.mkdir(exist_ok=True)
-    with lock_held(folder / LOCK_NAME) as process:
+    with lock_held(tmp_path / "public", tmp_path / "cache" / "note") as process:
         yield process
 
 
@@ -271,7 +269,7 @@ def test_a_second_build_waits_then_gives_up(
 ) -> None:
     with (
         pytest.raises(LockTimeoutError, match="another feedgen-miit build") as caught,
-        output_lock(tmp_path / "public", timeout=0.3),
+        output_lock(tmp_path / "public", timeout=0.3, note=tmp_path / "cache" / "note"),
     ):
         pytest.fail("the lock was taken twice")
     assert f"pid {lock_holder.pid}" in str(caught.value)
@@ -283,9 +281,28 @@ def test_a_killed_build_leaves_no_stale_lock(
 ) -> None:
     lock_holder.send_signal(signal.SIGKILL)
     lock_holder.wait(timeout=10)
-    assert (tmp_path / "public" / LOCK_NAME).exists()
     with output_lock(tmp_path / "public", timeout=0) as path:
-        assert path == tmp_path / "public" / LOCK_NAME
+        assert path == tmp_path / "public"
+
+
+def test_the_lock_leaves_nothing_in_the_output_folder(tmp_path: Path) -> None:
+    note = tmp_path / "cache" / "note"
+    with output_lock(tmp_path / "public", timeout=0, note=note):
+        assert list((tmp_path / "public").iterdir()) == []
+        assert note.read_text().split()[0] == str(os.getpid())
+
+
+def test_what_older_versions_left_in_the_web_root_is_removed(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    output.mkdir()
+    for name in (
+        ".feedgen-miit-cache.sqlite",
+        ".feedgen-miit.lock",
+        ".feedgen-miit-cache.sqlite-journal",
+    ):
+        (output / name).write_bytes(b"old")
+    build(make_settings(EXAMPLES, output_dir=output))
+    assert sorted(path.name for path in output.iterdir() if path.name.startswith(".")) == []
 
 
 def test_the_next_build_removes_what_a_killed_one_left(tmp_path: Path) -> None:
