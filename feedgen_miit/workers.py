@@ -205,6 +205,9 @@ def _fork(context: Any, siblings: list[_Worker]) -> _Worker:
                 for sibling in siblings:  # their pipes are the build's, not this worker's
                     sibling.connection.close()
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+                # Not the build's handler (which raises to stop a build): a stopped worker
+                # just ends, and the build, stopped too or not, sees it go.
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
                 _die_with(parent)
                 _serve(child_end, context)
