@@ -347,6 +347,8 @@ class _ProgressBar:
 def _report(report: BuildReport) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
+    for failure in report.hub_failures:
+        click.echo(f"feedgen-miit: warning: {failure}", err=True)
     log = logging.getLogger("feedgen_miit")
     for warning in report.warnings:
         log.info("warning: %s", warning)

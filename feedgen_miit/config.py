@@ -324,6 +324,13 @@ def validate(settings: Settings) -> Settings:
             )
     if not settings.patterns:
         raise ConfigError("patterns must name at least one file pattern, e.g. ['*.txt']")
+    for hub in settings.hubs:
+        parts = urlsplit(hub)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ConfigError(
+                f"hubs: {hub!r} must be an absolute http(s) URL, e.g. "
+                "'https://pubsubhubbub.appspot.com/'"
+            )
     if not settings.title.strip():
         raise ConfigError("title must not be empty")
     settings.zone  # noqa: B018 - raises ConfigError for an unknown zone

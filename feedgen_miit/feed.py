@@ -24,12 +24,15 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ._version import __version__
+from .delivery import refresh_hints
 from .layout import ATOM_TYPE
 from .model import Channel, Entry, Site
 from .text import xml_safe
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+#: RSS 1.0's syndication module: how often a feed changes (read by Liferea, among others).
+SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
 _EXTENSION = "miit"
 
 
@@ -101,6 +104,8 @@ def render_atom(entries: Sequence[Entry], channel: Channel) -> bytes:
         generator.subtitle(xml_safe(channel.subtitle))
     generator.link(href=channel.self_url, rel="self", type=ATOM_TYPE)
     generator.link(href=site.base_url, rel="alternate", type="text/html")
+    extras: _FeedExtras = getattr(generator, _EXTENSION)
+    extras.site = site
     generator.author(name=xml_safe(site.author))
     generator.language(site.language)
     generator.generator("feedgen-miit", version=__version__)
@@ -157,10 +162,30 @@ def _add_entry(generator: FeedGenerator, entry: Entry, site: Site) -> None:
 
 
 class _FeedExtras(BaseExtension):  # type: ignore[misc]
-    """Declares the Media RSS namespace on the feed element."""
+    """Declares the namespaces, and writes the hubs and the refresh hint on the feed."""
+
+    def __init__(self) -> None:
+        self.site: Site | None = None
 
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS}
+        return {"media": MEDIA_NS, "sy": SY_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        if self.site is not None:
+            add_delivery(feed, self.site, link=f"{{{ATOM_NS}}}link")
+        return feed
+
+
+def add_delivery(parent: etree._Element, site: Site, *, link: str) -> None:
+    """Append the feed's WebSub hubs (``link rel="hub"``) and its refresh hint (``sy:``).
+
+    Atom and RSS (through ``atom:link``) name the hubs alike: WebSub section 4.
+    """
+    for hub in site.hubs:
+        etree.SubElement(parent, link, href=hub, rel="hub")
+    hint = refresh_hints(site.schedule)
+    etree.SubElement(parent, f"{{{SY_NS}}}updatePeriod").text = hint.period
+    etree.SubElement(parent, f"{{{SY_NS}}}updateFrequency").text = str(hint.frequency)
 
 
 class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]

@@ -679,6 +679,10 @@ class ArticleIndex:
                 self._db.execute(
                     "INSERT OR IGNORE INTO dirty SELECT DISTINCT 'category', name FROM categories"
                 )
+                self._db.execute(
+                    "INSERT OR IGNORE INTO dirty SELECT DISTINCT 'category-month', "
+                    "name || char(0) || month FROM categories"
+                )
                 self._set_meta("outputs", value)
 
     def store_entry(self, entry: Entry) -> None:

@@ -35,6 +35,8 @@ def render_json_feed(entries: Sequence[Entry], channel: Channel) -> bytes:
         document["favicon"] = site.icon
     document["authors"] = [{"name": site.author}]
     document["language"] = site.language
+    if site.hubs:
+        document["hubs"] = [{"type": "WebSub", "url": hub} for hub in site.hubs]
     document["items"] = [_item(entry, site) for entry in entries]
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return text.encode("utf-8")

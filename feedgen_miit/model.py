@@ -62,6 +62,8 @@ class Site:
     icon: str | None = None
     logo: str | None = None
     pages: bool = True  #: whether each article has a page of its own (``Article.page``)
+    hubs: tuple[str, ...] = ()  #: WebSub hubs the feeds name
+    schedule: str = "daily"  #: how often the feeds change: a refresh hint for readers
 
     def link(self, article: Article) -> str | None:
         """Where a reader opens ``article``: its own link, else its page, if there is one."""
@@ -124,6 +126,8 @@ class BuildReport:
     removed: tuple[Path, ...] = ()  #: files removed: produced no more
     pages_written: int = 0  #: article pages replaced (not in ``written``: there may be many)
     pages_unchanged: int = 0  #: article pages rendered anew that held the same bytes
+    #: WebSub notifications that failed, one line each (the build published all the same).
+    hub_failures: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

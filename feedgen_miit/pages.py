@@ -94,7 +94,13 @@ class PagesOut:
 
 
 def publish_article_pages(
-    index: ArticleIndex, site: Site, feeds: Feeds, output_dir: Path, pictures: frozenset[str]
+    index: ArticleIndex,
+    site: Site,
+    feeds: Feeds,
+    output_dir: Path,
+    pictures: frozenset[str],
+    *,
+    compress: bool,
 ) -> Iterator[PagesOut]:
     """Render and publish every due article page, in batches; the index notes each one.
 
@@ -112,7 +118,7 @@ def publish_article_pages(
             page = entry.article.page
             files[page] = render_article_page(without_site_pictures(entry, pictures), site, feeds)
             sources[page] = source
-        result = publish(output_dir, files)
+        result = publish(output_dir, files, compress=compress)
         for page, data in files.items():
             index.page_published(sources[page], digest_of(data))
         index.commit()

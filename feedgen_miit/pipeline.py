@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .delivery import compressors, notify_hubs
 from .errors import (
     ArticleError,
     ConfigError,
@@ -138,7 +139,9 @@ def _render_and_publish(
     }
     files, feeds = render_feeds(entries, by_category, settings)
     pages = PagesOut(0, 0)
-    for batch in publish_article_pages(index, site, feeds, settings.output_dir, pictures):
+    output = settings.output_dir
+    compress = settings.write_compressed
+    for batch in publish_article_pages(index, site, feeds, output, pictures, compress=compress):
         pages = PagesOut(pages.written + batch.written, pages.unchanged + batch.unchanged)
         done.pages = pages.written
     latest = [entry.article for entry in entries]
@@ -147,7 +150,7 @@ def _render_and_publish(
     )
     files |= listings.files
     remove_leftovers(settings.output_dir, files)
-    published = publish(settings.output_dir, files)
+    published = publish(settings.output_dir, files, compress=settings.write_compressed)
     done.feeds = True
     # Only now that nothing links to them: pages of articles that went, stale listings.
     gone = index.gone_pages() if site.pages else [page for _, page in index.pages_out()]
@@ -160,6 +163,9 @@ def _render_and_publish(
         removed=listings.stale,
     )
     index.commit()
+    changed = {path.relative_to(settings.output_dir).as_posix() for path in published.written}
+    feeds_changed = [site.base_url + feed.path for feed in feeds.every() if feed.path in changed]
+    hub_failures = notify_hubs(settings.hubs, feeds_changed) if settings.hubs else []
     return BuildReport(
         articles_found=index.article_count(),
         entries=len(selection.entries),
@@ -172,6 +178,7 @@ def _render_and_publish(
         removed=tuple(removed),
         pages_written=pages.written,
         pages_unchanged=pages.unchanged,
+        hub_failures=tuple(hub_failures),
     )
 
 
@@ -250,6 +257,7 @@ def _outputs_fingerprint(settings: Settings, pictures: frozenset[str]) -> str:
     outputs, the pictures taken for the site's own, and this code."""
     parts = {name: repr(getattr(settings, name)) for name in scoped(Scope.OUTPUT)}
     parts |= {"pictures": repr(sorted(pictures)), "code": code_hash()}
+    parts["copies"] = repr(compressors() if settings.write_compressed else ())
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import validate
+from . import delivery, validate
 from .errors import PublishError
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class PublishResult:
 
     written: tuple[Path, ...]
     unchanged: tuple[Path, ...]
+    copies: tuple[Path, ...] = ()  #: precompressed copies written
 
 
 class LockTimeoutError(PublishError):
@@ -66,13 +67,21 @@ class _Staged:
     old_data: bytes | None = field(default=None, repr=False)
 
 
-def publish(output_dir: Path, files: Mapping[str, bytes]) -> PublishResult:
+def publish(
+    output_dir: Path, files: Mapping[str, bytes], *, compress: bool = False
+) -> PublishResult:
     """Publish each ``name -> bytes`` under ``output_dir``: all of them, or none.
 
     ``name`` is a '/'-separated path relative to ``output_dir`` (``atom.xml``,
     ``categories/x.xml``). Raises :class:`PublishError` when a file is invalid or cannot be
-    written; the files published before are then exactly as they were.
+    written; the files published before are then exactly as they were. With ``compress``,
+    each text file goes out with its precompressed copies (:func:`delivery.compressed`),
+    in the same all-or-nothing step, with the file's mtime; a copy this installation no
+    longer writes (``.br`` without brotli) is removed, never left stale.
     """
+    copies = _copies(files) if compress else {}
+    sources = dict(files)
+    files = {**files, **copies}
     targets = {name: output_dir / _checked_name(name) for name in files}
     invalid = [
         f"{targets[name]}: {problem}"
@@ -115,7 +124,44 @@ def publish(output_dir: Path, files: Mapping[str, bytes]) -> PublishResult:
                 _remove(item.backup)
     for item in staged:
         log.debug("%s: written (%d bytes)", item.target, item.size)
-    return PublishResult(tuple(item.target for item in staged), tuple(unchanged))
+    _match_copies(output_dir, sources, copies)
+    copy_targets = {targets[name] for name in copies}
+    return PublishResult(
+        tuple(item.target for item in staged if item.target not in copy_targets),
+        tuple(path for path in unchanged if path not in copy_targets),
+        copies=tuple(item.target for item in staged if item.target in copy_targets),
+    )
+
+
+def _copies(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The precompressed copies of the text files among ``files``, by name."""
+    return {
+        name + suffix: data
+        for name, content in files.items()
+        if name.endswith(delivery.COMPRESSIBLE)
+        for suffix, data in delivery.compressed(content).items()
+    }
+
+
+def _match_copies(
+    output_dir: Path, sources: Mapping[str, bytes], copies: Mapping[str, bytes]
+) -> None:
+    """Give each copy its file's mtime (a server derives Last-Modified from each), and remove
+    the copies of these files that were not written now: they would be stale."""
+    for name in sources:
+        target = output_dir / name
+        try:
+            stamp = target.stat()
+        except OSError:
+            continue
+        for suffix in delivery.COPY_SUFFIXES:
+            copy = output_dir / (name + suffix)
+            if name + suffix in copies:
+                with contextlib.suppress(OSError):
+                    if copy.stat().st_mtime_ns != stamp.st_mtime_ns:
+                        os.utime(copy, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+            elif name.endswith(delivery.COMPRESSIBLE):
+                _remove(copy)
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -148,6 +194,8 @@ def remove_published(output_dir: Path, names: Iterable[str]) -> list[Path]:
     folders: set[Path] = set()
     for name in names:
         target = output_dir / _checked_name(name)
+        for suffix in delivery.COPY_SUFFIXES:  # its precompressed copies go with it
+            _remove(target.with_name(target.name + suffix))
         try:
             target.unlink()
         except FileNotFoundError:

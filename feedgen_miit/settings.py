@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
@@ -204,6 +204,27 @@ class Settings:
         "own), a page per category and the archive by month.",
         _O,
     )
+    write_compressed: bool = _setting(
+        True,
+        "Write NAME.gz (and NAME.br when the brotli package is installed) beside each text "
+        "file, with its mtime, for web servers that send them as they are.",
+        _O,
+    )
+    schedule: Literal["hourly", "daily", "weekly"] = _setting(
+        "daily",
+        "How often the build runs, told to readers as a refresh hint (RSS ttl, "
+        "sy:updatePeriod): hourly, daily or weekly.",
+        _O,
+    )
+    hubs: tuple[str, ...] = _setting(
+        (),
+        "WebSub hubs (URLs): the feeds name them, and after a build that changed a feed the "
+        "build tells each hub, so that readers subscribed through it learn at once. The only "
+        "network access a build makes.",
+        _O,
+        example=["https://pubsubhubbub.appspot.com/"],
+        shown="none",
+    )
     write_browser_view: bool = _setting(
         True,
         "Write atom.xsl, so that a browser shows an Atom feed as a page.",
@@ -274,6 +295,8 @@ class Settings:
             logo=self.logo,
             zone=self.zone,
             pages=self.write_pages,
+            hubs=self.hubs,
+            schedule=self.schedule,
         )
 
 

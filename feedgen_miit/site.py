@@ -165,6 +165,10 @@ class Feeds:
     opml: str | None = None  #: the main feed's OPML file
     categories_opml: str | None = None
 
+    def every(self) -> tuple[FeedLink, ...]:
+        """Every feed: the main ones, then the categories'."""
+        return (*self.main, *self.categories.values())
+
 
 # -- pages -------------------------------------------------------------------------------------
 

@@ -73,15 +73,20 @@ GOLDEN_FILES = (
 FEED_FILES = tuple(name for name in GOLDEN_FILES if name.endswith((".xml", ".json")))
 
 
+#: The precompressed copies a build writes beside each text file.
+COPIES = (".gz", ".br")
+
+
 def published_files(folder: Path) -> set[str]:
-    """The files a reader could fetch from ``folder``: all but the build's own hidden files
-    (its lock and cache), relative and '/'-separated; empty when the folder does not exist."""
+    """The files published in ``folder``, relative and '/'-separated, without their
+    precompressed copies (tests/test_delivery.py checks those); hidden files count too: a
+    build must leave none. Empty when the folder does not exist."""
     if not folder.exists():
         return set()
     return {
         path.relative_to(folder).as_posix()
         for path in folder.rglob("*")
-        if path.is_file() and not path.name.startswith(".")
+        if path.is_file() and path.suffix not in COPIES
     }
 
 

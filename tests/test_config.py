@@ -174,7 +174,7 @@ def test_the_starter_names_every_setting_with_its_default(tmp_path: Path) -> Non
     # added to Settings later works in the file with no code (or this test says which fails).
     path = write_config(tmp_path, _uncommented(text))
     values = read_config(path)
-    examples = {"icon", "logo", "cache_dir"}  # default None: the starter shows an example
+    examples = {"icon", "logo", "cache_dir", "hubs"}  # the starter shows an example
     examples.add("feed_id")  # minted afresh
     for item in fields(Settings):
         if item.name in examples or item.default is MISSING:
