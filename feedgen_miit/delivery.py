@@ -69,27 +69,31 @@ def compressed(data: bytes) -> dict[str, bytes]:
     copies = {".gz": gzip.compress(data, compresslevel=9, mtime=0)}
     brotli = _brotli()
     if brotli is not None:
-        copies[".br"] = brotli(data)
+        copies[".br"] = brotli(data, quality=BROTLI_QUALITY)
     return copies
 
 
+#: Brotli's quality for the copies: nginx's own default. Measured on 50 article pages and
+#: four 400 kB feeds (1.5 MB): quality 11 gives 115 kB in 5.9 s, 9 gives 124 kB in 0.76 s,
+#: 6 gives 127 kB in 0.06 s. A cold build of 2,000 articles spent 230 of its 311 s at 11.
+BROTLI_QUALITY = 6
 #: Every suffix a copy can have, produced or not (a build removes the ones it did not write).
 COPY_SUFFIXES = (".gz", ".br")
 
 
 @cache
-def _brotli() -> Callable[[bytes], bytes] | None:
+def _brotli() -> Callable[..., bytes] | None:
     try:
         import brotli  # noqa: PLC0415 - optional, and only when a build compresses
     except ImportError:
         return None
-    compress: Callable[[bytes], bytes] = brotli.compress
+    compress: Callable[..., bytes] = brotli.compress
     return compress
 
 
 def compressors() -> tuple[str, ...]:
     """The suffixes of the copies this installation writes (part of what outputs depend on)."""
-    return tuple(compressed(b""))
+    return (".gz", ".br") if _brotli() is not None else (".gz",)
 
 
 def notify_hubs(hubs: Sequence[str], feeds: Sequence[str]) -> list[str]:

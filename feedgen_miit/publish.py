@@ -79,8 +79,9 @@ def publish(
     in the same all-or-nothing step, with the file's mtime; a copy this installation no
     longer writes (``.br`` without brotli) is removed, never left stale.
     """
-    copies = _copies(files) if compress else {}
     sources = dict(files)
+    olds = {name: _read_if_present(output_dir / _checked_name(name)) for name in sources}
+    copies = _copies(output_dir, files, olds) if compress else {}
     files = {**files, **copies}
     targets = {name: output_dir / _checked_name(name) for name in files}
     invalid = [
@@ -103,7 +104,7 @@ def publish(
     unchanged: list[Path] = []
     changed: dict[str, bytes | None] = {}  # name -> the old bytes (None: no old file)
     for name in sorted(files):
-        old = _read_if_present(targets[name])
+        old = olds[name] if name in olds else _read_if_present(targets[name])
         if old == files[name]:
             log.debug("%s: unchanged", targets[name])
             unchanged.append(targets[name])
@@ -124,7 +125,7 @@ def publish(
                 _remove(item.backup)
     for item in staged:
         log.debug("%s: written (%d bytes)", item.target, item.size)
-    _match_copies(output_dir, sources, copies)
+    _match_copies(output_dir, sources, copies, delivery.compressors() if compress else ())
     copy_targets = {targets[name] for name in copies}
     return PublishResult(
         tuple(item.target for item in staged if item.target not in copy_targets),
@@ -133,21 +134,39 @@ def publish(
     )
 
 
-def _copies(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The precompressed copies of the text files among ``files``, by name."""
-    return {
-        name + suffix: data
-        for name, content in files.items()
-        if name.endswith(delivery.COMPRESSIBLE)
-        for suffix, data in delivery.compressed(content).items()
-    }
+def _copies(
+    output_dir: Path, files: Mapping[str, bytes], olds: Mapping[str, bytes | None]
+) -> dict[str, bytes]:
+    """The precompressed copies of the text files among ``files`` that changed, by name.
+
+    A file that is out with these very bytes and all its copies keeps them: compressing a
+    feed again (brotli at its best, 0.2 s for 400 kB) would give the same bytes.
+    """
+    suffixes = delivery.compressors()
+    copies: dict[str, bytes] = {}
+    for name, content in files.items():
+        if not name.endswith(delivery.COMPRESSIBLE):
+            continue
+        target = output_dir / name
+        if olds.get(name) == content and all(
+            target.with_name(target.name + suffix).is_file() for suffix in suffixes
+        ):
+            continue
+        copies.update(
+            (name + suffix, data) for suffix, data in delivery.compressed(content).items()
+        )
+    return copies
 
 
 def _match_copies(
-    output_dir: Path, sources: Mapping[str, bytes], copies: Mapping[str, bytes]
+    output_dir: Path,
+    sources: Mapping[str, bytes],
+    copies: Mapping[str, bytes],
+    produced: tuple[str, ...],
 ) -> None:
     """Give each copy its file's mtime (a server derives Last-Modified from each), and remove
-    the copies of these files that were not written now: they would be stale."""
+    the copies of these files that were not written now, nor kept (``_copies``) with a
+    suffix still ``produced``: they would be stale."""
     for name in sources:
         target = output_dir / name
         try:
@@ -156,7 +175,7 @@ def _match_copies(
             continue
         for suffix in delivery.COPY_SUFFIXES:
             copy = output_dir / (name + suffix)
-            if name + suffix in copies:
+            if name + suffix in copies or suffix in produced:
                 with contextlib.suppress(OSError):
                     if copy.stat().st_mtime_ns != stamp.st_mtime_ns:
                         os.utime(copy, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))

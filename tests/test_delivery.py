@@ -234,3 +234,22 @@ def test_copies_are_never_left_stale(
     gone = [path for path in report.removed if path.suffix == ".html"]
     assert gone
     assert not any(path.with_name(path.name + ".gz").exists() for path in gone)
+
+
+def test_an_unchanged_file_is_not_compressed_again_but_a_missing_copy_comes_back(
+    examples_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "public"
+    settings = make_settings(examples_copy, output_dir=output)
+    build(settings)
+    compressed: list[int] = []
+    real = delivery.compressed
+    monkeypatch.setattr(delivery, "compressed", lambda data: compressed.append(1) or real(data))
+    build(settings)
+    assert compressed == []  # brotli at its best took 0.2 s a feed, every build
+    (output / "atom.xml.br").unlink()
+    build(settings)
+    assert compressed == [1]
+    assert brotli.decompress((output / "atom.xml.br").read_bytes()) == (
+        output / "atom.xml"
+    ).read_bytes()
