@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import escape
 from posixpath import splitext
 from typing import Any
@@ -33,6 +34,9 @@ MEDIA_NS = "http://search.yahoo.com/mrss/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 #: RSS 1.0's syndication module: how often a feed changes (read by Liferea, among others).
 SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
+#: RFC 5005, feed paging and archiving.
+FH_NS = "http://purl.org/syndication/history/1.0"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EXTENSION = "miit"
 
 
@@ -93,8 +97,6 @@ def render_atom(entries: Sequence[Entry], channel: Channel) -> bytes:
     ``updated`` is the newest entry's ``updated``, never the build time, so an unchanged
     folder gives identical bytes.
     """
-    if not entries:
-        raise ValueError("an Atom feed needs at least one entry")
     site = channel.site
     generator = FeedGenerator()
     generator.register_extension(_EXTENSION, _FeedExtras, _EntryExtras, rss=False)
@@ -105,7 +107,7 @@ def render_atom(entries: Sequence[Entry], channel: Channel) -> bytes:
     generator.link(href=channel.self_url, rel="self", type=ATOM_TYPE)
     generator.link(href=site.base_url, rel="alternate", type="text/html")
     extras: _FeedExtras = getattr(generator, _EXTENSION)
-    extras.site = site
+    extras.channel = channel
     generator.author(name=xml_safe(site.author))
     generator.language(site.language)
     generator.generator("feedgen-miit", version=__version__)
@@ -115,7 +117,7 @@ def render_atom(entries: Sequence[Entry], channel: Channel) -> bytes:
         generator.logo(site.logo)
     for name in channel.categories:
         generator.category(term=xml_safe(name), label=xml_safe(name))
-    generator.updated(max(entry.article.updated for entry in entries).astimezone(site.zone))
+    generator.updated(newest_update(entries).astimezone(site.zone))
     for entry in entries:
         _add_entry(generator, entry, site)
     document: bytes = generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
@@ -162,30 +164,56 @@ def _add_entry(generator: FeedGenerator, entry: Entry, site: Site) -> None:
 
 
 class _FeedExtras(BaseExtension):  # type: ignore[misc]
-    """Declares the namespaces, and writes the hubs and the refresh hint on the feed."""
+    """Declares the namespaces; writes the hubs, the refresh hint and the archive links."""
 
     def __init__(self) -> None:
-        self.site: Site | None = None
+        self.channel: Channel | None = None
 
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS, "sy": SY_NS}
+        return {"media": MEDIA_NS, "sy": SY_NS, "fh": FH_NS}
 
     def extend_atom(self, feed: Any) -> Any:
-        if self.site is not None:
-            add_delivery(feed, self.site, link=f"{{{ATOM_NS}}}link")
+        if self.channel is not None:
+            # feedgen's elements carry no namespace of their own: the root's default
+            # one (Atom) makes them Atom's. A namespaced tag would come out as ns0:link.
+            add_delivery(feed, self.channel, link="link")
         return feed
 
 
-def add_delivery(parent: etree._Element, site: Site, *, link: str) -> None:
-    """Append the feed's WebSub hubs (``link rel="hub"``) and its refresh hint (``sy:``).
+def add_delivery(parent: etree._Element, channel: Channel, *, link: str) -> None:
+    """Append the feed's WebSub hubs (``link rel="hub"``), its refresh hint (``sy:``) and
+    its place among the feed's documents (RFC 5005: ``fh:archive`` or ``fh:complete``, the
+    ``current``, ``prev-archive`` and ``next-archive`` links).
 
-    Atom and RSS (through ``atom:link``) name the hubs alike: WebSub section 4.
+    Atom and RSS (through ``atom:link``) say them alike: WebSub section 4, RFC 5005.
     """
+    site = channel.site
     for hub in site.hubs:
         etree.SubElement(parent, link, href=hub, rel="hub")
     hint = refresh_hints(site.schedule)
     etree.SubElement(parent, f"{{{SY_NS}}}updatePeriod").text = hint.period
     etree.SubElement(parent, f"{{{SY_NS}}}updateFrequency").text = str(hint.frequency)
+    paging = channel.paging
+    if paging is None:
+        return
+    if paging.archive:
+        etree.SubElement(parent, f"{{{FH_NS}}}archive")
+    elif paging.complete:  # the whole history is here: no archive to look for
+        etree.SubElement(parent, f"{{{FH_NS}}}complete")
+    for rel, href in (
+        ("current", paging.current),
+        ("prev-archive", paging.prev),
+        ("next-archive", paging.next),
+    ):
+        if href is not None:
+            etree.SubElement(parent, link, href=href, rel=rel)
+
+
+def newest_update(entries: Sequence[Entry]) -> datetime:
+    """When the newest of ``entries`` was updated: a document's own ``updated``, never the
+    build's time (so that an unchanged folder gives the same bytes). An empty archive
+    document (its articles went) says 1970."""
+    return max((entry.article.updated for entry in entries), default=_EPOCH)
 
 
 class _EntryExtras(BaseEntryExtension):  # type: ignore[misc]

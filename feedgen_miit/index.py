@@ -50,7 +50,7 @@ from .settings import Scope, Settings, scoped
 log = logging.getLogger(__name__)
 
 #: Bump when the tables or the encoding of a record change.
-FORMAT = 7
+FORMAT = 8
 #: The index older versions kept in the output folder (a build removes it).
 OLD_INDEX_NAME = ".feedgen-miit-cache.sqlite"
 #: Libraries whose output ends up in a stored record.
@@ -73,6 +73,7 @@ CREATE TABLE articles (
     picture TEXT,              -- Article.thumbnail (also in the record), counted for site images
     entry TEXT,                -- the sanitized Entry, JSON; NULL until rendered
     entry_checksum BLOB,       -- over the entry and the file's digest
+    entry_cost INTEGER,        -- Entry.cost, for the archives to fill documents
     page_due INTEGER NOT NULL, -- 1: (re)publish its page: new, changed, or the design changed
     page_digest BLOB,          -- of its page as published; NULL: no page is out
     failure TEXT,              -- [reason, line] when its body cannot be used, JSON
@@ -101,6 +102,23 @@ CREATE INDEX articles_by_picture ON articles (picture) WHERE picture IS NOT NULL
 CREATE INDEX articles_due ON articles (source) WHERE page_due;
 CREATE INDEX articles_out ON articles (source) WHERE page_digest IS NOT NULL;
 CREATE INDEX articles_failed ON articles (source) WHERE failure IS NOT NULL;
+CREATE INDEX articles_unrendered ON articles (source) WHERE entry IS NULL;
+-- Where each usable article is in each feed's documents (RFC 5005): page 0 is the
+-- subscription document, 1, 2... the archive documents, 1 the oldest. A feed is '' (the
+-- main feed) or a category's name. Kept, so that an archive document changes only when one
+-- of its articles does (or a newer document is added after it).
+CREATE TABLE archive (
+    feed TEXT NOT NULL,
+    source TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    cost INTEGER NOT NULL,     -- Entry.cost when it was placed
+    PRIMARY KEY (feed, source)
+) WITHOUT ROWID;
+CREATE INDEX archive_pages ON archive (feed, page);
+CREATE INDEX archive_by_source ON archive (source);
+-- Archive documents to write again.
+CREATE TABLE archive_dirty (feed TEXT NOT NULL, page INTEGER NOT NULL,
+    PRIMARY KEY (feed, page)) WITHOUT ROWID;
 CREATE INDEX articles_by_id ON articles (id);
 -- The main feed's newest without sorting every article.
 CREATE INDEX articles_by_published ON articles (published);
@@ -108,7 +126,9 @@ CREATE INDEX articles_by_published ON articles (published);
 CREATE INDEX articles_stamps ON articles (source, verified, stamp);
 CREATE INDEX articles_with_warnings ON articles (source) WHERE warnings != '[]';
 """
-_TABLES = frozenset({"meta", "articles", "categories", "published", "dirty"})
+_TABLES = frozenset(
+    {"meta", "articles", "categories", "published", "dirty", "archive", "archive_dirty"}
+)
 #: Values bound in one ``IN (...)`` query (SQLite allows at least 999).
 _QUERY_BATCH = 500
 #: More ids stored than this in one refresh, and duplicates are found by grouping every id.
@@ -288,6 +308,8 @@ class ArticleIndex:
         self._excluded: dict[str, ArticleError] = {}
         #: The page of each article about to change or go, as it was (see _note_leaving).
         self._old_pages: dict[str, str] = {}
+        #: Articles that changed, went, or turned out unusable since the index was opened.
+        self._touched: set[str] = set()
 
     @classmethod
     def open(cls, location: Path | None, fingerprint: str) -> ArticleIndex:
@@ -485,7 +507,7 @@ class ArticleIndex:
         if checksum != _entry_checksum(payload, bytes(digest)):
             raise IndexDamagedError(f"entry {source!r} fails its checksum")
         try:
-            content, summary, thumbnail, contributor = json.loads(payload)
+            content, summary, thumbnail, contributor, cost = json.loads(payload)
             safe = recheck(content)
         except (ValueError, TypeError) as error:
             raise IndexDamagedError(f"entry {source!r} cannot be decoded: {error}") from error
@@ -498,6 +520,7 @@ class ArticleIndex:
             summary=summary,
             thumbnail=thumbnail,
             contributor=contributor,
+            cost=int(cost),
         )
 
     def warnings(self) -> list[ArticleWarning]:
@@ -629,6 +652,161 @@ class ArticleIndex:
         with self._guard():
             return self._meta("outputs")
 
+    # -- the feeds' documents (RFC 5005 archives) -------------------------------------------------
+
+    def touched(self) -> frozenset[str]:
+        """The articles that changed, went, or turned out unusable since the index was opened
+        (new ones are :attr:`Changes.added`)."""
+        return frozenset(self._touched)
+
+    def placements(self, feed: str, sources: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """``source -> (page, cost)`` of those of ``sources`` placed in ``feed``'s documents."""
+        found: dict[str, tuple[int, int]] = {}
+        with self._guard():
+            for start in range(0, len(sources), _QUERY_BATCH):
+                batch = list(sources[start : start + _QUERY_BATCH])
+                marks = ",".join("?" * len(batch))
+                found.update(
+                    (source, (page, cost))
+                    for source, page, cost in self._db.execute(
+                        "SELECT source, page, cost FROM archive "  # noqa: S608 - marks
+                        f"WHERE feed = ? AND source IN ({marks})",
+                        (feed, *batch),
+                    )
+                )
+        return found
+
+    def on_page(self, feed: str, page: int) -> list[str]:
+        """The sources placed on ``page`` of ``feed`` (0: the subscription document), newest
+        first, ties in path order."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT a.published, a.source FROM archive AS p JOIN articles AS a "
+                "ON a.source = p.source WHERE p.feed = ? AND p.page = ?",
+                (feed, page),
+            ).fetchall()
+        ordered = sorted(rows, key=lambda row: (-row[0], path_order(row[1])))
+        return [source for _, source in ordered]
+
+    def archive_pages(self, feed: str) -> dict[int, int]:
+        """``page -> cost`` of every archive document of ``feed`` (page 1 the oldest)."""
+        with self._guard():
+            return dict(
+                self._db.execute(
+                    "SELECT page, SUM(cost) FROM archive WHERE feed = ? AND page > 0 GROUP BY page",
+                    (feed,),
+                )
+            )
+
+    def archive_feeds(self) -> list[str]:
+        """Every feed with documents placed ('' is the main feed)."""
+        with self._guard():
+            return [feed for (feed,) in self._db.execute("SELECT DISTINCT feed FROM archive")]
+
+    def archive_dirty(self) -> dict[str, set[int]]:
+        """The archive documents to write again, by feed."""
+        dirty: dict[str, set[int]] = {}
+        with self._guard():
+            for feed, page in self._db.execute("SELECT feed, page FROM archive_dirty"):
+                dirty.setdefault(feed, set()).add(page)
+        return dirty
+
+    def unrendered(self) -> list[str]:
+        """The usable articles whose body has not been sanitized yet, in path order."""
+        with self._guard():
+            rows = self._db.execute("SELECT source FROM articles WHERE entry IS NULL").fetchall()
+        return sorted(
+            (source for (source,) in rows if source not in self._excluded), key=path_order
+        )
+
+    def sources_among(self, sources: Sequence[str]) -> list[str]:
+        """Those of ``sources`` that are usable articles now."""
+        return [s for s in self.dates(sources) if s not in self._excluded]
+
+    def dates(self, sources: Sequence[str]) -> dict[str, int]:
+        """``source -> published`` (microseconds) of those of ``sources`` that are indexed."""
+        found: dict[str, int] = {}
+        with self._guard():
+            for start in range(0, len(sources), _QUERY_BATCH):
+                batch = list(sources[start : start + _QUERY_BATCH])
+                marks = ",".join("?" * len(batch))
+                found.update(
+                    self._db.execute(
+                        f"SELECT source, published FROM articles WHERE source IN ({marks})",  # noqa: S608
+                        batch,
+                    )
+                )
+        return found
+
+    def costs(self, sources: Sequence[str]) -> dict[str, int]:
+        """``source -> Entry.cost`` of the articles whose entry is stored."""
+        found: dict[str, int] = {}
+        with self._guard():
+            for start in range(0, len(sources), _QUERY_BATCH):
+                batch = list(sources[start : start + _QUERY_BATCH])
+                marks = ",".join("?" * len(batch))
+                found.update(
+                    self._db.execute(
+                        "SELECT source, entry_cost FROM articles "  # noqa: S608 - marks
+                        f"WHERE entry_cost IS NOT NULL AND source IN ({marks})",
+                        batch,
+                    )
+                )
+        return found
+
+    def place(self, feed: str, source: str, page: int, cost: int) -> None:
+        """Put ``source`` on ``page`` of ``feed`` (0: its subscription document); the archive
+        documents it leaves and joins are to be written again."""
+        with self._guard():
+            self._db.execute(
+                "INSERT OR IGNORE INTO archive_dirty SELECT feed, page FROM archive "
+                "WHERE feed = ? AND source = ? AND page > 0",
+                (feed, source),
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO archive VALUES (?, ?, ?, ?)", (feed, source, page, cost)
+            )
+            if page > 0:
+                self._db.execute("INSERT OR IGNORE INTO archive_dirty VALUES (?, ?)", (feed, page))
+
+    def unplace(self, feed: str, source: str) -> None:
+        """Take ``source`` out of ``feed``'s documents (its archive document is written again)."""
+        with self._guard():
+            self._db.execute(
+                "INSERT OR IGNORE INTO archive_dirty SELECT feed, page FROM archive "
+                "WHERE feed = ? AND source = ? AND page > 0",
+                (feed, source),
+            )
+            self._db.execute("DELETE FROM archive WHERE feed = ? AND source = ?", (feed, source))
+
+    def mark_archive_dirty(self, feed: str, page: int) -> None:
+        """Have archive document ``page`` of ``feed`` written again (its links changed)."""
+        with self._guard():
+            self._db.execute("INSERT OR IGNORE INTO archive_dirty VALUES (?, ?)", (feed, page))
+
+    def fill_archives_against(self, key: str) -> None:
+        """Note what the documents are filled against (the byte budget, the addresses entries
+        cost); when it changed, forget every placement: the documents are made afresh."""
+        with self._guard():
+            if self._meta("archives") != key:
+                self._db.execute("DELETE FROM archive")
+                self._db.execute("DELETE FROM archive_dirty")
+                self._set_meta("archives", key)
+
+    def keep_archives(self, feeds: Collection[str]) -> None:
+        """Forget the placements of every feed but ``feeds`` (switched off, or left without
+        articles): should it come back, it starts afresh."""
+        with self._guard():
+            for feed in self.archive_feeds():
+                if feed not in feeds:
+                    self._db.execute("DELETE FROM archive WHERE feed = ?", (feed,))
+                    self._db.execute("DELETE FROM archive_dirty WHERE feed = ?", (feed,))
+
+    def archive_written(self, feed: str, page: int) -> None:
+        """Note that archive document ``page`` of ``feed`` is out as it should be."""
+        with self._guard():
+            self._db.execute("DELETE FROM archive_dirty WHERE feed = ? AND page = ?", (feed, page))
+
     # -- commands --------------------------------------------------------------------------------
 
     def mark_failed(self, source: str, error: ArticleError) -> None:
@@ -641,6 +819,7 @@ class ArticleIndex:
                 (_to_json([error.reason, error.line]), source),
             )
             self._note_leaving([source])
+            self._db.execute("DELETE FROM archive WHERE source = ?", (source,))
 
     def pages_out(self) -> list[tuple[str, str]]:
         """``(source, page)`` of every article whose page is out."""
@@ -683,11 +862,17 @@ class ArticleIndex:
                     "INSERT OR IGNORE INTO dirty SELECT DISTINCT 'category-month', "
                     "name || char(0) || month FROM categories"
                 )
+                self._db.execute(
+                    "INSERT OR IGNORE INTO archive_dirty SELECT DISTINCT feed, page "
+                    "FROM archive WHERE page > 0"
+                )
                 self._set_meta("outputs", value)
 
     def store_entry(self, entry: Entry) -> None:
         """Remember the sanitized ``entry`` of an article that was rendered."""
-        payload = _to_json([entry.content, entry.summary, entry.thumbnail, entry.contributor])
+        payload = _to_json(
+            [entry.content, entry.summary, entry.thumbnail, entry.contributor, entry.cost]
+        )
         source = entry.article.source
         with self._guard():
             digest = self._db.execute(
@@ -696,8 +881,9 @@ class ArticleIndex:
             if digest is None:
                 return
             self._db.execute(
-                "UPDATE articles SET entry = ?, entry_checksum = ? WHERE source = ?",
-                (payload, _entry_checksum(payload, bytes(digest[0])), source),
+                "UPDATE articles SET entry = ?, entry_checksum = ?, entry_cost = ? "
+                "WHERE source = ?",
+                (payload, _entry_checksum(payload, bytes(digest[0])), entry.cost, source),
             )
 
     def commit(self) -> None:
@@ -741,8 +927,8 @@ class ArticleIndex:
         self._db.executemany(
             "INSERT OR REPLACE INTO articles "
             "(source, stamp, verified, digest, published, id, record, checksum, month, page, "
-            "picture, warnings, entry, entry_checksum, page_due, page_digest, failure) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 1, NULL, NULL)",
+            "picture, warnings, entry, entry_checksum, entry_cost, page_due, page_digest, "
+            "failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL)",
             ((*record[:11], record.warnings) for record in records),
         )
         self._db.executemany(
@@ -778,6 +964,7 @@ class ArticleIndex:
         self._note_leaving(gone)
         self._db.executemany("DELETE FROM articles WHERE source = ?", ((s,) for s in gone))
         self._db.executemany("DELETE FROM categories WHERE source = ?", ((s,) for s in gone))
+        self._db.executemany("DELETE FROM archive WHERE source = ?", ((s,) for s in gone))
 
     def _failures(self) -> dict[str, ArticleError]:
         """The articles whose body could not be used, as :meth:`mark_failed` noted them."""
@@ -814,6 +1001,13 @@ class ArticleIndex:
                     "INSERT OR IGNORE INTO dirty VALUES (?, ?)",
                     _listings_of(month, categories.get(source, ())),
                 )
+            # The feed documents they are in change too.
+            self._db.execute(
+                "INSERT OR IGNORE INTO archive_dirty SELECT feed, page FROM archive "  # noqa: S608
+                f"WHERE page > 0 AND source IN ({marks})",
+                batch,
+            )
+            self._touched.update(batch)
 
     def _count_site_pictures(self) -> None:
         """Find the pictures that stand for the site rather than an article (a logo, an app

@@ -18,8 +18,6 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 def render_json_feed(entries: Sequence[Entry], channel: Channel) -> bytes:
     """Serialize ``entries`` (newest first) as JSON Feed 1.1, UTF-8, keys in a fixed order."""
-    if not entries:
-        raise ValueError("a JSON Feed needs at least one entry")
     site = channel.site
     document: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
@@ -37,6 +35,9 @@ def render_json_feed(entries: Sequence[Entry], channel: Channel) -> bytes:
     document["language"] = site.language
     if site.hubs:
         document["hubs"] = [{"type": "WebSub", "url": hub} for hub in site.hubs]
+    if channel.paging is not None and channel.paging.prev is not None:
+        # The next page of items, as JSON Feed paginates: the next older document.
+        document["next_url"] = channel.paging.prev
     document["items"] = [_item(entry, site) for entry in entries]
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return text.encode("utf-8")

@@ -67,6 +67,21 @@ def article_page(key: str) -> str:
     return f"{ARTICLE_FOLDER}/{slugify(key)}.html"
 
 
+#: The main feed's name among the feeds (a category's feed is named after the category).
+MAIN_FEED = ""
+#: The name of each feed format's documents, and their extension.
+FEED_KINDS = {"atom": ".xml", "rss": ".xml", "json": ".json"}
+
+
+def archive_path(feed: str, page: int, kind: str) -> str:
+    """Where archive document ``page`` (1: the oldest) of ``feed`` is written in the format
+    ``kind`` (``atom``, ``rss``, ``json``): the main feed's (``feed`` is ``""``) in
+    ``archive/``, a category's beside its feed."""
+    if feed:
+        return f"{CATEGORY_FOLDER}/{slugify(feed)}/archive-{page}{FEED_KINDS[kind]}"
+    return f"{ARCHIVE_FOLDER}/{kind}-{page}{FEED_KINDS[kind]}"
+
+
 def month_page(month: str) -> str:
     """Where every article of ``month`` (``2022-06``) is listed."""
     return f"{ARCHIVE_FOLDER}/{month}.html"

@@ -46,6 +46,8 @@ class Entry:
     summary: str  #: plain text
     thumbnail: str | None  #: the article's thumbnail, else the body's first image
     contributor: str | None  #: the editor named at the end of the source article
+    #: Bytes it can take in a feed document, at most (:func:`feedgen_miit.budget.entry_cost`).
+    cost: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,32 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class Documents:
+    """How many archive documents each feed has (0: its subscription document is complete)."""
+
+    pages: dict[str, int]  #: feed (``""`` for the main one, else the category) -> pages
+
+    def newest(self, feed: str) -> int:
+        """The number of ``feed``'s newest archive document; 0 if it has none."""
+        return self.pages.get(feed, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where a feed document stands among its feed's documents (RFC 5005): absolute URLs."""
+
+    archive: bool  #: an archive document (``fh:archive``), else the subscription document
+    current: str | None = None  #: the subscription document (archive documents link it)
+    prev: str | None = None  #: ``prev-archive``: the next older archive document
+    next: str | None = None  #: ``next-archive``: the next newer archive document
+
+    @property
+    def complete(self) -> bool:
+        """A subscription document that holds the whole history (``fh:complete``)."""
+        return not self.archive and self.prev is None
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     """What identifies one feed document: the main feed, or one category's."""
 
@@ -97,6 +125,8 @@ class Channel:
     categories: tuple[str, ...] = field(default=())
     #: Address of an XSL stylesheet, relative to the feed, that browsers apply to show it.
     stylesheet: str | None = None
+    #: Its place among the feed's documents; None when no archives are written.
+    paging: Paging | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +139,8 @@ class FeedLink:
     format_name: str  #: e.g. ``Atom``, for people
     category: str | None = None  #: the category of a per-category feed
     entries: int = 0
+    #: Its archive documents (RFC 5005), oldest first: where the rest of its history is.
+    archives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

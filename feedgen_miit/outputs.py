@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from .feed import render_atom
 from .jsonfeed import render_json_feed
@@ -22,9 +23,14 @@ from .layout import (
     RSS_FILENAME,
     RSS_TYPE,
     STYLESHEET_FILENAME,
+    archive_path,
     category_paths,
+    relative,
 )
-from .model import Channel, Entry, FeedLink, Site
+from .layout import (
+    MAIN_FEED as MAIN,
+)
+from .model import Channel, Documents, Entry, FeedLink, Paging, Site
 from .opml import render_opml
 from .rss import render_rss
 from .settings import Settings
@@ -37,13 +43,78 @@ def category_feed_id(feed_id: str, name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(namespace, name)}"
 
 
+@dataclass(frozen=True, slots=True)
+class FeedDocument:
+    """One feed in one format: its subscription document, and (RFC 5005) its archives."""
+
+    feed: str  #: ``MAIN`` (``""``) or the category's name
+    kind: str  #: ``atom``, ``rss`` or ``json``
+    path: str  #: the subscription document, relative to the output folder
+
+    def page_path(self, page: int) -> str:
+        """Page 0 is the subscription document; 1, 2... the archive documents."""
+        return self.path if page == 0 else archive_path(self.feed, page, self.kind)
+
+
+def feed_documents(settings: Settings, categories: Sequence[str]) -> list[FeedDocument]:
+    """Every feed document the settings ask for: the main feed in each format, and each of
+    ``categories`` in Atom (its file name checked against the others')."""
+    documents: list[FeedDocument] = []
+    if settings.write_atom:
+        documents.append(FeedDocument(MAIN, "atom", settings.feed_filename))
+    if settings.write_rss:
+        documents.append(FeedDocument(MAIN, "rss", RSS_FILENAME))
+    if settings.write_json_feed:
+        documents.append(FeedDocument(MAIN, "json", JSON_FEED_FILENAME))
+    if settings.write_category_feeds:
+        documents += [
+            FeedDocument(name, "atom", path) for name, path in category_paths(categories).items()
+        ]
+    return documents
+
+
+def render_document(
+    document: FeedDocument,
+    page: int,
+    entries: Sequence[Entry],
+    settings: Settings,
+    *,
+    newest: int,
+    archives: bool,
+) -> bytes:
+    """Page ``page`` of ``document`` holding ``entries``, linked to its neighbours when
+    ``archives`` are written (``newest`` is the newest archive document's number)."""
+    site = settings.site
+    url = site.base_url + document.page_path(page)
+    paging = None
+    if archives:
+        older = site.base_url + document.page_path(page - 1 if page else newest)
+        paging = Paging(
+            archive=page > 0,
+            current=site.base_url + document.path if page else None,
+            prev=older if (page > 1 or (page == 0 and newest)) else None,
+            next=site.base_url + document.page_path(page + 1) if 0 < page < newest else None,
+        )
+    stylesheet = None
+    if document.kind == "atom" and settings.write_browser_view:
+        stylesheet = relative(STYLESHEET_FILENAME, document.page_path(page))
+    if document.feed == MAIN:
+        channel = replace(site.channel(url, stylesheet=stylesheet), paging=paging)
+    else:
+        channel = _category_channel(site, document.feed, url, stylesheet, paging)
+    render = {"atom": render_atom, "rss": render_rss, "json": render_json_feed}[document.kind]
+    return render(entries, channel)
+
+
 def render_feeds(
     entries: Sequence[Entry],
     by_category: Mapping[str, Sequence[Entry]],
     settings: Settings,
+    documents: Documents,
 ) -> tuple[dict[str, bytes], Feeds]:
-    """Every enabled feed for the main feed's ``entries`` and each category's entries, the
-    OPML lists and the browser view; and the feeds written, for the pages to announce.
+    """Every enabled subscription document for the main feed's ``entries`` and each
+    category's entries, the OPML lists and the browser view; and the feeds written, for the
+    pages to announce. ``documents`` says how many archive documents each feed has.
 
     ``by_category`` maps a category name to its newest entries; categories without entries
     get no feed.
@@ -52,39 +123,31 @@ def render_feeds(
     files: dict[str, bytes] = {}
     main: list[FeedLink] = []
     categories: dict[str, FeedLink] = {}
-    browser_view = settings.write_browser_view and (
-        settings.write_atom or (settings.write_category_feeds and any(by_category.values()))
-    )
-
-    def main_link(path: str, media_type: str, format_name: str) -> FeedLink:
-        return FeedLink(path, site.title, media_type, format_name, entries=len(entries))
-
-    if settings.write_atom:
-        channel = site.channel(
-            settings.self_url, stylesheet=STYLESHEET_FILENAME if browser_view else None
+    names = sorted(name for name, selected in by_category.items() if selected)
+    formats = {"atom": (ATOM_TYPE, "Atom"), "rss": (RSS_TYPE, "RSS 2.0"),
+               "json": (JSON_FEED_TYPE, "JSON Feed")}  # fmt: skip
+    for document in feed_documents(settings, names):
+        chosen = entries if document.feed == MAIN else by_category[document.feed]
+        newest = documents.newest(document.feed)
+        files[document.path] = render_document(
+            document, 0, chosen, settings, newest=newest, archives=settings.write_archives
         )
-        files[settings.feed_filename] = render_atom(entries, channel)
-        main.append(main_link(settings.feed_filename, ATOM_TYPE, "Atom"))
-    if settings.write_rss:
-        files[RSS_FILENAME] = render_rss(entries, site.channel(site.base_url + RSS_FILENAME))
-        main.append(main_link(RSS_FILENAME, RSS_TYPE, "RSS 2.0"))
-    if settings.write_json_feed:
-        channel = site.channel(site.base_url + JSON_FEED_FILENAME)
-        files[JSON_FEED_FILENAME] = render_json_feed(entries, channel)
-        main.append(main_link(JSON_FEED_FILENAME, JSON_FEED_TYPE, "JSON Feed"))
-    if settings.write_category_feeds:
-        names = sorted(name for name, selected in by_category.items() if selected)
-        for name, path in category_paths(names).items():
-            channel = _category_channel(site, name, path, browser_view=browser_view)
-            files[path] = render_atom(by_category[name], channel)
-            categories[name] = FeedLink(
-                path,
-                channel.title,
-                ATOM_TYPE,
-                "Atom",
-                category=name,
-                entries=len(by_category[name]),
-            )
+        media_type, format_name = formats[document.kind]
+        archives = tuple(document.page_path(page) for page in range(1, newest + 1))
+        if document.feed == MAIN:
+            main.append(
+                FeedLink(document.path, site.title, media_type, format_name,
+                         entries=len(chosen), archives=archives)
+            )  # fmt: skip
+        else:
+            title = f"{site.title} · {document.feed}"
+            categories[document.feed] = FeedLink(
+                document.path, title, media_type, format_name, category=document.feed,
+                entries=len(chosen), archives=archives,
+            )  # fmt: skip
+    browser_view = settings.write_browser_view and any(
+        path.endswith(".xml") and path != RSS_FILENAME for path in files
+    )
     if browser_view:
         files[STYLESHEET_FILENAME] = stylesheet()
     opml = categories_opml = None
@@ -105,13 +168,16 @@ def render_feeds(
     return files, Feeds(tuple(main), categories, opml, categories_opml)
 
 
-def _category_channel(site: Site, name: str, path: str, *, browser_view: bool) -> Channel:
+def _category_channel(
+    site: Site, name: str, url: str, stylesheet: str | None, paging: Paging | None
+) -> Channel:
     return Channel(
         site=site,
         feed_id=category_feed_id(site.feed_id, name),
         title=f"{site.title} · {name}",
-        self_url=site.base_url + path,
+        self_url=url,
         subtitle=site.subtitle,
         categories=(name,),
-        stylesheet=f"../{STYLESHEET_FILENAME}" if browser_view else None,
+        stylesheet=stylesheet,
+        paging=paging,
     )

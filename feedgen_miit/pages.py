@@ -65,13 +65,15 @@ def without_site_pictures(entry: Entry, pictures: frozenset[str]) -> Entry:
     return replace(entry, thumbnail=None)
 
 
-def sanitize_pending(index: ArticleIndex, render: RenderMany) -> tuple[list[ArticleError], int]:
-    """Sanitize the body of every article whose page is due and whose entry the index does not
-    hold yet; store the entries, and note the bodies that cannot be used. Returns their errors,
+def sanitize_pending(
+    index: ArticleIndex, render: RenderMany, sources: Sequence[str]
+) -> tuple[list[ArticleError], int]:
+    """Sanitize the body of every article of ``sources`` whose entry the index does not hold
+    yet; store the entries, and note the bodies that cannot be used. Returns their errors,
     and how many bodies were sanitized."""
     failed: list[ArticleError] = []
     sanitized = 0
-    for batch in _batches(index.due_pages()):
+    for batch in _batches(sources):
         articles = [index.article(source) for source in batch]
         wanted = [article for article in articles if index.entry(article) is None]
         for article, outcome in zip(wanted, render(wanted), strict=True):

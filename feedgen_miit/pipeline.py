@@ -4,20 +4,19 @@ Each step is a module of its own; this one only connects them. A nightly build o
 articles reads only new and changed files (:mod:`~feedgen_miit.index`), sanitizes only the
 bodies that something new shows (:mod:`~feedgen_miit.selection`, :mod:`~feedgen_miit.pages`),
 and hands both jobs to a process pool when there are many (:mod:`~feedgen_miit.workers`).
+Every article keeps its place in a feed document (:mod:`~feedgen_miit.archives`), and the
+outputs go online in an order that never breaks a link (:mod:`~feedgen_miit.release`).
 ``check`` is the same refresh over an index in memory, then every body sanitized.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import signal
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .delivery import compressors, notify_hubs
+from .archives import place_articles
 from .errors import (
     ArticleError,
     ConfigError,
@@ -28,33 +27,15 @@ from .errors import (
     display_path,
     in_path_order,
 )
-from .index import (
-    ArticleIndex,
-    Changes,
-    IndexDamagedError,
-    code_hash,
-    fingerprint,
-    index_path,
-    lock_note,
-)
-from .model import BuildReport, CheckReport, LoadResult
-from .outputs import render_feeds
-from .pages import (
-    PagesOut,
-    plan_listings,
-    publish_article_pages,
-    sanitize_pending,
-    without_site_pictures,
-)
-from .publish import (
-    output_lock,
-    publish,
-    remove_leftovers,
-    remove_private_leftovers,
-    remove_published,
-)
+from .index import ArticleIndex, Changes, IndexDamagedError, fingerprint, index_path, lock_note
+from .layout import MAIN_FEED
+from .model import BuildReport, CheckReport, Documents, LoadResult
+from .outputs import feed_documents, render_feeds
+from .pages import sanitize_pending, without_site_pictures
+from .publish import output_lock, remove_private_leftovers
+from .release import Done, outputs_fingerprint, release
 from .selection import Selection, select
-from .settings import Scope, Settings, scoped
+from .settings import Settings
 from .tasks import Progress, Work, reader, renderer
 from .workers import WorkerPool
 
@@ -74,7 +55,7 @@ def build(
     ``settings.lock_timeout`` seconds.
     """
     _require_folder(settings.articles_dir)
-    done = _Done()
+    done = Done()
     try:
         with (
             output_lock(
@@ -102,14 +83,6 @@ def build(
         raise Interrupted(number, pages=done.pages, feeds=done.feeds) from None
 
 
-@dataclass(slots=True)
-class _Done:
-    """What a build has published so far: what an interrupted build reports."""
-
-    pages: int = 0
-    feeds: bool = False
-
-
 def _render_and_publish(
     settings: Settings,
     pool: WorkerPool[Work],
@@ -117,11 +90,11 @@ def _render_and_publish(
     *,
     changes: Changes,
     selection: Selection,
-    done: _Done,
+    done: Done,
 ) -> BuildReport:
-    site, pictures = settings.site, index.site_pictures()
-    index.set_outputs_fingerprint(_outputs_fingerprint(settings, pictures))
-    failed, sanitized = sanitize_pending(index, renderer(pool)) if site.pages else ([], 0)
+    pictures = index.site_pictures()
+    index.set_outputs_fingerprint(outputs_fingerprint(settings, pictures))
+    failed, sanitized = _sanitize_the_rest(settings, index, pool)
     problems = in_path_order((*changes.problems, *selection.problems, *failed))
     if settings.strict and problems:
         raise SkippedArticlesError(problems)
@@ -132,54 +105,61 @@ def _render_and_publish(
             f"(looked for {', '.join(settings.patterns)}); nothing was published",
             problems,
         )
+    documents = Documents({})
+    if settings.write_archives:
+        documents = place_articles(
+            index,
+            selection,
+            added=changes.added,
+            budget=settings.max_feed_bytes,
+            base_url=settings.base_url,
+            feeds=[MAIN_FEED, *(name for name, chosen in selection.by_category.items() if chosen)],
+        )
+    else:
+        index.keep_archives(())
     entries = [without_site_pictures(entry, pictures) for entry in selection.entries]
     by_category = {
         name: [without_site_pictures(entry, pictures) for entry in chosen]
         for name, chosen in selection.by_category.items()
     }
-    files, feeds = render_feeds(entries, by_category, settings)
-    pages = PagesOut(0, 0)
-    output = settings.output_dir
-    compress = settings.write_compressed
-    for batch in publish_article_pages(index, site, feeds, output, pictures, compress=compress):
-        pages = PagesOut(pages.written + batch.written, pages.unchanged + batch.unchanged)
-        done.pages = pages.written
-    latest = [entry.article for entry in entries]
-    listings = plan_listings(
-        index, site=site, feeds=feeds, latest=latest, settings=settings, produced=frozenset(files)
+    files, feeds = render_feeds(entries, by_category, settings, documents)
+    released = release(
+        index,
+        settings,
+        files=files,
+        feeds=feeds,
+        documents=documents,
+        feed_documents=feed_documents(settings, sorted(feeds.categories)),
+        latest=[entry.article for entry in entries],
+        pictures=pictures,
+        done=done,
     )
-    files |= listings.files
-    remove_leftovers(settings.output_dir, files)
-    published = publish(settings.output_dir, files, compress=settings.write_compressed)
-    done.feeds = True
-    # Only now that nothing links to them: pages of articles that went, stale listings.
-    gone = index.gone_pages() if site.pages else [page for _, page in index.pages_out()]
-    removed = remove_published(settings.output_dir, [*gone, *sorted(listings.stale)])
-    if not site.pages:
-        for source, _ in index.pages_out():
-            index.page_published(source, None)
-    index.files_published(
-        {path: hashlib.sha256(data).digest()[:16] for path, data in files.items()},
-        removed=listings.stale,
-    )
-    index.commit()
-    changed = {path.relative_to(settings.output_dir).as_posix() for path in published.written}
-    feeds_changed = [site.base_url + feed.path for feed in feeds.every() if feed.path in changed]
-    hub_failures = notify_hubs(settings.hubs, feeds_changed) if settings.hubs else []
     return BuildReport(
         articles_found=index.article_count(),
         entries=len(selection.entries),
         problems=problems,
-        written=published.written,
-        unchanged=published.unchanged,
+        written=released.written,
+        unchanged=released.unchanged,
         warnings=tuple(index.warnings()),
         files_read=changes.files_read,
         bodies_sanitized=selection.sanitized + sanitized,
-        removed=tuple(removed),
-        pages_written=pages.written,
-        pages_unchanged=pages.unchanged,
-        hub_failures=tuple(hub_failures),
+        removed=released.removed,
+        pages_written=released.pages.written,
+        pages_unchanged=released.pages.unchanged,
+        hub_failures=released.hub_failures,
     )
+
+
+def _sanitize_the_rest(
+    settings: Settings, index: ArticleIndex, pool: WorkerPool[Work]
+) -> tuple[list[ArticleError], int]:
+    """Sanitize the bodies the selection did not, that the outputs need: every one the
+    archives carry, or the ones whose page is due."""
+    if settings.write_archives:
+        return sanitize_pending(index, renderer(pool), index.unrendered())
+    if settings.site.pages:
+        return sanitize_pending(index, renderer(pool), index.due_pages())
+    return [], 0
 
 
 def check(
@@ -236,6 +216,8 @@ def _refresh_and_select(
                 index,
                 renderer(pool),
                 limit=settings.limit,
+                budget=settings.max_feed_bytes,
+                site=settings.site,
                 categories=settings.write_category_feeds,
             )
             index.commit()  # what was read stays learned, even when nothing is published
@@ -250,15 +232,6 @@ def _refresh_and_select(
             raise
         return index, changes, selection
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _outputs_fingerprint(settings: Settings, pictures: frozenset[str]) -> str:
-    """What every page's bytes depend on besides its articles: the settings that shape the
-    outputs, the pictures taken for the site's own, and this code."""
-    parts = {name: repr(getattr(settings, name)) for name in scoped(Scope.OUTPUT)}
-    parts |= {"pictures": repr(sorted(pictures)), "code": code_hash()}
-    parts["copies"] = repr(compressors() if settings.write_compressed else ())
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def _require_folder(folder: Path) -> None:

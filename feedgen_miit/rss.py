@@ -23,13 +23,22 @@ from lxml import etree
 
 from ._version import __version__
 from .delivery import refresh_hints
-from .feed import ATOM_NS, MEDIA_NS, SY_NS, add_delivery, add_media, thumbnail_link
+from .feed import (
+    ATOM_NS,
+    FH_NS,
+    MEDIA_NS,
+    SY_NS,
+    add_delivery,
+    add_media,
+    newest_update,
+    thumbnail_link,
+)
 from .layout import RSS_TYPE
 from .model import Channel, Entry, Site
 from .text import xml_safe
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
-_NSMAP = {"atom": ATOM_NS, "dc": DC_NS, "media": MEDIA_NS, "sy": SY_NS}
+_NSMAP = {"atom": ATOM_NS, "dc": DC_NS, "fh": FH_NS, "media": MEDIA_NS, "sy": SY_NS}
 
 
 def rfc822(moment: datetime) -> str:
@@ -43,8 +52,6 @@ def render_rss(entries: Sequence[Entry], channel: Channel) -> bytes:
     ``lastBuildDate`` is the newest entry's update time, not the build time, so an unchanged
     folder gives identical bytes.
     """
-    if not entries:
-        raise ValueError("an RSS feed needs at least one entry")
     site = channel.site
     rss = etree.Element("rss", version="2.0", nsmap=_NSMAP)
     element = etree.SubElement(rss, "channel")
@@ -59,10 +66,10 @@ def render_rss(entries: Sequence[Entry], channel: Channel) -> bytes:
         _text(element, "category", name)
     _text(element, "generator", f"feedgen-miit {__version__}")
     _text(element, "docs", "https://www.rssboard.org/rss-specification")
-    _text(element, "lastBuildDate", rfc822(max(entry.article.updated for entry in entries)))
+    _text(element, "lastBuildDate", rfc822(newest_update(entries)))
     # Minutes a reader may cache the feed (Miniflux reads it): the build's schedule.
     _text(element, "ttl", str(refresh_hints(site.schedule).ttl_minutes))
-    add_delivery(element, site, link=f"{{{ATOM_NS}}}link")
+    add_delivery(element, channel, link=f"{{{ATOM_NS}}}link")
     if site.logo:
         image = etree.SubElement(element, "image")
         _text(image, "url", site.logo)

@@ -1,4 +1,5 @@
-"""Which entries go into which feed: the newest ``limit`` of all, and of each category.
+"""Which entries go into which subscription document: the newest of all, and of each category,
+``limit`` at most and what fits the byte budget.
 
 Only the articles a feed shows have their bodies sanitized, each at most once however many
 feeds show it, and those rendered by an earlier build come from the index. A body can still
@@ -11,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .budget import HEAD_BYTES, fitted
 from .errors import ArticleError
 from .index import ArticleIndex
-from .model import Article, Entry
+from .model import Article, Entry, Site
 
 #: ``render(articles)``: each article's entry, or the error that keeps it out, in order.
 RenderMany = Callable[[Sequence[Article]], Iterable[Entry | ArticleError]]
 #: Candidates kept beyond ``limit`` in case some bodies turn out unusable.
 SPARE = 16
+#: Without a count limit, how many candidates are looked at first (the budget decides).
+FIRST_GUESS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +35,20 @@ class Selection:
     sanitized: int  #: entries rendered now; the others came from the index
 
 
-def select(index: ArticleIndex, render: RenderMany, *, limit: int, categories: bool) -> Selection:
-    """Select the newest ``limit`` entries (0: every article) of the main feed and, with
-    ``categories``, of each category; render the ones the index does not hold yet."""
-    chooser = _Chooser(index, render, limit)
+def select(
+    index: ArticleIndex,
+    render: RenderMany,
+    *,
+    limit: int,
+    budget: int,
+    site: Site,
+    categories: bool,
+) -> Selection:
+    """Select the newest entries of the main feed and, with ``categories``, of each category:
+    ``limit`` at most (0: no count limit), and what fits the byte ``budget`` of a document;
+    render the ones the index does not hold yet. Entries come as feeds carry them
+    (:func:`~feedgen_miit.budget.fitted`)."""
+    chooser = _Chooser(index, render, limit, budget - HEAD_BYTES, budget, site)
     names = index.categories() if categories else []
     chooser.prefetch([None, *names])
     entries = chooser.newest(None)
@@ -52,6 +66,9 @@ class _Chooser:
     index: ArticleIndex
     render: RenderMany
     limit: int
+    room: int  #: bytes a document's entries may take
+    budget: int
+    site: Site
     failed: dict[str, ArticleError] = field(default_factory=dict)
     sanitized: int = 0
     _entries: dict[str, Entry] = field(default_factory=dict)
@@ -59,17 +76,18 @@ class _Chooser:
 
     @property
     def _selection_size(self) -> int:
-        """Candidates to select: ``limit`` and spares (0: all)."""
-        return self.limit + SPARE if self.limit else 0
+        """Candidates to look at first: ``limit`` and spares, or, without a count limit, a
+        first guess of what fits the budget (more are fetched if it was too low)."""
+        return (self.limit or FIRST_GUESS) + SPARE
 
     def prefetch(self, categories: Sequence[str | None]) -> None:
         """Render, all at once (so in a pool when there are many), every entry the feeds will
-        likely need: the newest ``limit`` of each category (``None``: of all)."""
+        likely need: the newest of each category (``None``: of all)."""
         wanted: dict[str, Article] = {}
         for category in categories:
             candidates = self.index.newest(self._selection_size, category=category)
             self._candidates[category] = candidates
-            for source in candidates[: self.limit] if self.limit else candidates:
+            for source in candidates[: self.limit or FIRST_GUESS]:
                 if source in wanted or source in self._entries:
                     continue
                 found = self._lookup(source)
@@ -80,22 +98,32 @@ class _Chooser:
             self._keep(article, outcome)
 
     def newest(self, category: str | None) -> list[Entry]:
-        """The newest ``limit`` usable entries (of ``category``), newest first."""
+        """The newest usable entries (of ``category``), newest first: ``limit`` at most, and
+        what fits the room of a document."""
         keep = self._selection_size
         while True:
             candidates = self._candidates.pop(category, None) or self.index.newest(
                 keep, category=category
             )
             entries: list[Entry] = []
+            spent = 0
+            full = False
             for source in candidates:
                 if self.limit and len(entries) >= self.limit:
+                    full = True
                     break
                 entry = self._entry(source)
-                if entry is not None:
-                    entries.append(entry)
-            if not keep or len(entries) == self.limit or len(candidates) < keep:
+                if entry is None:
+                    continue
+                entry = fitted(entry, self.budget, self.site)
+                if entries and spent + entry.cost > self.room:
+                    full = True
+                    break
+                entries.append(entry)
+                spent += entry.cost
+            if full or len(candidates) < keep:
                 return entries
-            keep *= 2  # more bodies failed than spares were kept: rare; select more
+            keep *= 2  # bodies failed, or small entries left room: rare; look further
 
     def _entry(self, source: str) -> Entry | None:
         """The entry of ``source`` (from the index, or rendered now), ``None`` if it failed."""

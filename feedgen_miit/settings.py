@@ -143,7 +143,8 @@ class Settings:
     )
     limit: int = _setting(
         50,
-        "Newest articles in each feed; 0 puts every article in.",
+        "Newest articles in each subscription document, at most; 0: no count limit (the "
+        "byte budget, max_feed_bytes, still applies).",
         _O,
         flag="--limit",
         metavar="N",
@@ -173,6 +174,21 @@ class Settings:
         metavar="N",
         check=True,
         minimum=1,
+    )
+    max_feed_bytes: int = _setting(
+        400_000,
+        "Bytes a feed document may take at most; older articles go to archive documents "
+        "(RFC 5005). Under the smallest reader limit known (500 kB), with room to spare.",
+        _O,
+        flag="--max-feed-bytes",
+        metavar="N",
+        minimum=50_000,
+    )
+    write_archives: bool = _setting(
+        True,
+        "Write archive documents (RFC 5005) holding every article the subscription "
+        "documents leave out, so that readers can fetch the whole history.",
+        _O,
     )
     summary_chars: int = _setting(200, "Length of each entry's plain-text summary.", _A, minimum=1)
     feed_filename: str = _setting(

@@ -72,6 +72,16 @@ class Labels:
     source: str
     updated: str
     feed: str
+    history: str  #: the heading over the feeds' archive documents
+    history_intro: str
+    newest: str
+    oldest: str
+
+    def archives(self, number: int) -> str:
+        """``number`` archive documents."""
+        if self.chinese:
+            return f"{number:,} 个存档文件"
+        return "1 archive document" if number == 1 else f"{number:,} archive documents"
 
     def count(self, number: int) -> str:
         """``number`` articles."""
@@ -115,6 +125,14 @@ ENGLISH = Labels(
     source="Original article",
     updated="updated",
     feed="feed",
+    history="Feed history",
+    history_intro=(
+        "Each feed holds the newest articles; the older ones are in its archive documents "
+        "(RFC 5005), each linked to the next. Readers that follow these links fetch the whole "
+        "history by themselves."
+    ),
+    newest="newest",
+    oldest="oldest",
 )
 CHINESE = Labels(
     chinese=True,
@@ -136,6 +154,13 @@ CHINESE = Labels(
     source="原文",
     updated="更新于",
     feed="订阅源",
+    history="订阅源的历史存档",
+    history_intro=(
+        "每个订阅源只含最新的文章，更早的文章在它的存档文件中（RFC 5005），逐个相连；"
+        "支持这些链接的阅读器会自行读取全部历史。"
+    ),
+    newest="最新",
+    oldest="最早",
 )
 
 
@@ -327,6 +352,7 @@ def render_archive_index(
     ]
     body.append("</ul>")
     body += _category_list(category_sizes, feeds, here, words)
+    body += _history(feeds, here, words)
     return _page(site, here, f"{words.archive} · {site.title}", body)
 
 
@@ -400,6 +426,25 @@ def _category_list(sizes: Mapping[str, int], feeds: Feeds, here: str, words: Lab
             f'<p class="meta"><a href="{_attr(relative(feeds.categories_opml, here))}">'
             f"{_text(words.categories_list)}</a></p>"
         )
+    return lines
+
+
+def _history(feeds: Feeds, here: str, words: Labels) -> list[str]:
+    """Each feed's archive documents: how many, and the two ends of the chain."""
+    archived = [feed for feed in feeds.every() if feed.archives]
+    if not archived:
+        return []
+    lines = [f"<h2>{_text(words.history)}</h2>", f"<p>{_text(words.history_intro)}</p>", "<ul>"]
+    for feed in archived:
+        newest, oldest = feed.archives[-1], feed.archives[0]
+        lines.append(
+            f'<li><a href="{_attr(relative(feed.path, here))}">{_text(feed.title)}</a> '
+            f'<span class="meta">({_text(feed.format_name)})</span>{_text(words.colon)}'
+            f"{_text(words.archives(len(feed.archives)))} · "
+            f'<a href="{_attr(relative(newest, here))}">{_text(words.newest)}</a> · '
+            f'<a href="{_attr(relative(oldest, here))}">{_text(words.oldest)}</a></li>'
+        )
+    lines.append("</ul>")
     return lines
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from .budget import entry_cost
 from .errors import ArticleError, per_article
 from .index import ReadFiles, Record, SameContent, StaleFile, content_digest, record_of
 from .layout import month_of
@@ -89,13 +90,15 @@ def make_entry(work: Work, article: Article) -> Entry:
             "the body is empty (or nothing was left once scripts, styles and boilerplate "
             "were removed): write the article's HTML after the closing '---'",
         )
-    return Entry(
+    entry = Entry(
         article=article,
         content=body.html,
         summary=summarize(body.html, settings.summary_chars),
         thumbnail=article.thumbnail or body.first_image,
         contributor=body.editor,
     )
+    # Measured here, in the worker: archiving a cold 100,000 needs every entry's cost.
+    return replace(entry, cost=entry_cost(entry, settings.base_url + article.page))
 
 
 def reader(pool: WorkerPool[Work], progress: Progress | None = None) -> ReadFiles:

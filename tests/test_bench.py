@@ -13,7 +13,9 @@ from feedgen_miit.sanitize import clean_body, to_text
 def test_generated_articles_all_publish_with_1_to_8_kb_of_text(tmp_path: Path) -> None:
     articles = tmp_path / "articles"
     paths = generate(articles, 120)  # article 69 once had no paragraph at all
-    settings = make_settings(articles, output_dir=tmp_path / "public", limit=0)
+    settings = make_settings(
+        articles, output_dir=tmp_path / "public", limit=0, max_feed_bytes=10_000_000
+    )
     report = build(settings)
     assert (report.problems, report.entries) == ((), 120)
     for path in paths:

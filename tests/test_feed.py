@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
-import pytest
 from lxml import etree
 
 from feedgen_miit import Article, Entry, Settings, build, make_settings
 from feedgen_miit.feed import render_atom
+from feedgen_miit.model import Paging
 from feedgen_miit.sanitize import clean
 from tests.atomcheck import NS, assert_valid_atom
 from tests.conftest import WriteArticle
@@ -216,6 +216,16 @@ def test_equal_dates_are_ordered_by_path_whatever_the_file_system_order(
     assert [e.title for e in parsed.entries] == ["a.txt", "b.txt", "c.txt"]
 
 
-def test_an_empty_entry_list_is_refused() -> None:
-    with pytest.raises(ValueError, match="at least one entry"):
-        render_atom([], make_settings(Path("articles")).site.channel(FEED_URL))
+def test_an_empty_archive_document_is_still_valid_atom() -> None:
+    # An archive document whose articles all went stays in the chain, empty.
+    paging = Paging(archive=True, current=FEED_URL, prev=FEED_URL + "?1", next=FEED_URL + "?3")
+    channel = replace(make_settings(Path("articles")).site.channel(FEED_URL), paging=paging)
+    data = render_atom([], channel)
+    assert_valid_atom(data)
+    parsed = feedparser.parse(data)
+    assert (parsed.bozo, parsed.entries) == (False, [])
+    root = etree.fromstring(data)
+    assert str(root.findtext("atom:updated", namespaces=NS)).startswith("1970-01-01T")
+    links = {link.get("rel"): link.get("href") for link in root.findall("atom:link", NS)}
+    assert links["next-archive"] == FEED_URL + "?3"
+    assert b"ns0:" not in data  # the links are written in the default namespace

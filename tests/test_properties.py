@@ -6,6 +6,7 @@ import email.utils
 import shutil
 import sys
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
@@ -15,7 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from feedgen_miit import (
+    Article,
     ArticleError,
+    Entry,
     NoArticlesError,
     build,
     clean,
@@ -23,7 +26,14 @@ from feedgen_miit import (
     loader,
     make_settings,
 )
+from feedgen_miit.budget import entry_cost
+from feedgen_miit.feed import render_atom
 from feedgen_miit.index import from_micros, micros
+from feedgen_miit.jsonfeed import render_json_feed
+from feedgen_miit.model import SafeHtml
+from feedgen_miit.rss import render_rss
+from feedgen_miit.settings import Settings
+from feedgen_miit.tasks import Work, make_entry
 from feedgen_miit.text import _SPACES, one_line, xml_safe
 from tests.atomcheck import assert_valid_atom
 from tests.strategies import articles, html_texts, http_dates, loader_texts, path_names
@@ -196,3 +206,103 @@ def test_name_based_ids_are_uuid5(feed_id: str, key: str) -> None:
 )
 def test_one_line_fast_path_changes_nothing(text: str) -> None:
     assert one_line(text) == _SPACES.sub(" ", xml_safe(text)).strip()
+
+
+# -- the byte budget ----------------------------------------------------------------------------
+
+_BASE = Entry(
+    article=Article(
+        path=Path("articles/base.txt"),
+        source="base.txt",
+        id="urn:uuid:00000000-0000-4000-8000-000000000000",
+        page="articles/base.html",
+        title="基准",
+        published=NOW,
+        updated=NOW,
+    ),
+    content=clean("<p>基准</p>"),
+    summary="基准",
+    thumbnail=None,
+    contributor=None,
+)
+
+
+def _entry_bytes(entry: Entry, settings_: Settings) -> dict[str, int]:
+    """What ``entry`` adds to a document of each format that holds another entry."""
+    channel = settings_.site.channel(settings_.self_url)
+    return {
+        render.__name__: len(render([_BASE, entry], channel)) - len(render([_BASE], channel))
+        for render in (render_atom, render_rss, render_json_feed)
+    }
+
+
+@SLOW
+@given(meta=articles, body=html_texts)
+def test_an_entrys_cost_bounds_its_bytes_in_every_format(
+    scratch: Path, meta: dict[str, object], body: str
+) -> None:
+    folder = scratch / "cost"
+    folder.mkdir(exist_ok=True)
+    front = {key: value for key, value in meta.items() if value is not None}
+    path = folder / "a.txt"
+    path.write_text(
+        f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n{body or 'x'}\n",
+        encoding="utf-8",
+        errors="surrogatepass",
+    )
+    settings_ = make_settings(folder)
+    try:
+        entry = make_entry(
+            Work(settings_, NOW + timedelta(days=1)), load_article(path, settings=settings_)
+        )
+    except ArticleError:
+        return
+    sizes = _entry_bytes(entry, settings_)
+    assert max(sizes.values()) <= entry.cost, (sizes, entry.cost)
+
+
+#: Characters that escape to the most bytes in some format: XML's entities, JSON's \uXXXX.
+_COSTLY = st.sampled_from(["\x01", "\x1f", "\n", "\r", "\t", '"', "\\", "<", "&", "'", "中"])
+_CHARACTERS = st.one_of(st.characters(codec="utf-8"), _COSTLY)
+_ANY_TEXT = st.text(_CHARACTERS, max_size=60)
+
+
+@SLOW
+@given(
+    title=_ANY_TEXT.filter(lambda text: xml_safe(text).strip()),  # the loader wants a title
+    content=st.text(_CHARACTERS, max_size=4000),
+    summary=_ANY_TEXT,
+    categories=st.lists(_ANY_TEXT.filter(str.strip), max_size=4),
+    author=st.none() | _ANY_TEXT,
+    contributor=st.none() | _ANY_TEXT,
+    thumbnail=st.none() | st.just('https://n.sinaimg.cn/finance/a&b"<c>.png'),
+)
+@example(  # JSON writes each control character as \u0001: six bytes
+    title="t", content="\x01" * 3000, summary="", categories=[], author=None,
+    contributor=None, thumbnail=None,
+)  # fmt: skip
+def test_the_cost_bounds_any_texts_the_renderers_take(
+    *,
+    title: str,
+    content: str,
+    summary: str,
+    categories: list[str],
+    author: str | None,
+    contributor: str | None,
+    thumbnail: str | None,
+) -> None:
+    settings_ = make_settings(Path("articles"))
+    article = replace(
+        _BASE.article,
+        id="urn:uuid:00000000-0000-4000-8000-000000000001",
+        page="articles/1.html",
+        title=title,
+        categories=tuple(categories),
+        author=author,
+        link='https://finance.sina.com.cn/a?b=1&c="2"',
+    )
+    # Not sanitized: the bound must hold for whatever text the renderers are handed.
+    entry = Entry(article, SafeHtml(content), summary, thumbnail, contributor)
+    entry = replace(entry, cost=entry_cost(entry, settings_.site.page_url(article) or ""))
+    sizes = _entry_bytes(entry, settings_)
+    assert max(sizes.values()) <= entry.cost, (sizes, entry.cost)

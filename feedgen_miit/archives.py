@@ -1,0 +1,205 @@
+"""Every article in some feed document: RFC 5005 archived feeds, each under the byte budget.
+
+A subscription document (``atom.xml``, ``rss.xml``, ``feed.json``, each category's feed)
+holds the newest articles that fit both ``limit`` and ``max_feed_bytes``. Every other article
+is in an *archive document* (RFC 5005 section 4): ``fh:archive``, a ``current`` link to the
+subscription document, ``prev-archive``/``next-archive`` links to its neighbours, and the
+subscription document links its newest archive with ``prev-archive`` (or says
+``fh:complete`` when it holds the whole history). JSON Feed pages link older pages with
+``next_url``. A reader that follows them (NewsBlur's archive, AntennaPod, gPodder...) gets
+the whole history; one that does not still gets a feed of readable size.
+
+Archive documents are meant never to change, so their boundaries are kept, not computed:
+the index records which document each article is in (:meth:`ArticleIndex.place`). An
+article that leaves a subscription document goes into the newest archive document while it
+has room, else into a new one (the one before gains its ``next-archive`` link). An article
+that changes stays where it is, unless its document would outgrow the budget; one that goes
+leaves its document. So a nightly build that adds articles writes the subscription
+documents and the newest archive documents, and nothing else of the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from .budget import ENTRY_SHARE, HEAD_BYTES, fitted
+from .index import ArticleIndex
+from .layout import MAIN_FEED as MAIN
+from .model import Article, Documents
+from .outputs import FeedDocument, render_document
+from .pages import without_site_pictures
+from .scan import path_order
+from .selection import Selection
+from .settings import Settings
+
+#: Bytes of archive documents rendered before they are published (memory stays bounded).
+BATCH_BYTES = 16 * 1024 * 1024
+
+
+def place_articles(
+    index: ArticleIndex,
+    selection: Selection,
+    *,
+    added: Sequence[str],
+    budget: int,
+    base_url: str,
+    feeds: Sequence[str],
+) -> Documents:
+    """Bring every feed's placements up to date with this build's subscription documents
+    (``selection``) and its new and changed articles; return how many archive documents each
+    feed has. ``feeds`` are the feeds written: :data:`MAIN` and category names. A new
+    ``budget`` or ``base_url`` (entries' costs count their addresses) fills them afresh."""
+    room = budget - HEAD_BYTES
+    windows = {MAIN: selection.entries, **selection.by_category}
+    index.fill_archives_against(f"{budget} {base_url}")
+    index.keep_archives(feeds)
+    placed = set(index.archive_feeds())
+    touched: list[str] = []
+    members: dict[str, tuple[str, ...]] = {}
+    if placed:
+        touched = sorted(index.touched() | set(added), key=path_order)
+        members = _members(index, touched)
+    pages: dict[str, int] = {}
+    for feed in feeds:
+        window = [entry.article.source for entry in windows.get(feed, ())]
+        costs = {entry.article.source: entry.cost for entry in windows.get(feed, ())}
+        documents = _Feed(index, feed, room)
+        if feed in placed:
+            pages[feed] = documents.update(window, costs, touched, members)
+        else:  # the first build, or the feed is new (or switched on): all of it is new here
+            every = index.newest(0, category=feed or None)
+            pages[feed] = documents.update(window, costs, every, dict.fromkeys(every, (feed,)))
+    return Documents(pages)
+
+
+def archive_paths(documents: Documents, feeds: Sequence[FeedDocument]) -> set[str]:
+    """Every archive document that should be out: what the published record keeps."""
+    return {
+        feed.page_path(page) for feed in feeds for page in range(1, documents.newest(feed.feed) + 1)
+    }
+
+
+def archive_files(
+    index: ArticleIndex,
+    documents: Documents,
+    feeds: Sequence[FeedDocument],
+    settings: Settings,
+    pictures: frozenset[str],
+) -> Iterator[tuple[dict[str, bytes], list[tuple[str, int]]]]:
+    """The archive documents to write again, in batches of about :data:`BATCH_BYTES`: each
+    batch's files, and the ``(feed, page)`` they are (to note once they are out)."""
+    files: dict[str, bytes] = {}
+    done: list[tuple[str, int]] = []
+    size = 0
+    for feed, pages in sorted(index.archive_dirty().items()):
+        formats = [document for document in feeds if document.feed == feed]
+        newest = documents.newest(feed)
+        if newest and max(pages) > newest:
+            pages.add(newest)  # the documents after it went: it loses its next-archive link
+        for page in sorted(pages):
+            if formats and 0 < page <= newest:
+                entries = []
+                for source in index.on_page(feed, page):
+                    entry = index.entry(index.article(source))
+                    if entry is not None:
+                        entry = without_site_pictures(entry, pictures)
+                        entries.append(fitted(entry, settings.max_feed_bytes, settings.site))
+                for document in formats:
+                    data = render_document(
+                        document, page, entries, settings, newest=newest, archives=True
+                    )
+                    files[document.page_path(page)] = data
+                    size += len(data)
+            done.append((feed, page))
+            if size >= BATCH_BYTES:
+                yield files, done
+                files, done, size = {}, [], 0
+    if files or done:
+        yield files, done
+
+
+def _members(index: ArticleIndex, sources: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """``source -> feeds it belongs to`` (the main feed and its categories), for the usable
+    ones among ``sources``; the others belong to none."""
+    usable = set(index.sources_among(sources))
+    found: dict[str, tuple[str, ...]] = {}
+    for source in sources:
+        if source in usable:
+            article: Article = index.article(source)
+            found[source] = (MAIN, *article.categories)
+    return found
+
+
+@dataclass(slots=True)
+class _Feed:
+    """One feed's documents while they are brought up to date."""
+
+    index: ArticleIndex
+    feed: str
+    room: int  #: bytes an archive document's entries may take
+
+    def update(
+        self,
+        window: Sequence[str],
+        costs: Mapping[str, int],
+        touched: Sequence[str],
+        members: Mapping[str, tuple[str, ...]],
+    ) -> int:
+        """Place this build's window on page 0 and everything else of the feed in archive
+        documents; return the newest archive document's number."""
+        index, feed = self.index, self.feed
+        in_window = set(window)
+        before = set(index.on_page(feed, 0))
+        mine = [s for s in touched if feed in members.get(s, ())]
+        placed = index.placements(feed, [*touched, *before])
+        for source in touched:
+            if feed not in members.get(source, ()) and source in placed:
+                index.unplace(feed, source)
+        # Into the archives: what left the window, and what is new here but not in it.
+        leaving = [
+            s for s in before if s not in in_window and (s not in members or feed in members[s])
+        ]
+        waiting = [s for s in mine if s not in in_window and s not in placed]
+        waiting += [s for s in leaving if s not in waiting]
+        for source in window:
+            if placed.get(source, (None,))[0] != 0 or source in mine:
+                index.place(feed, source, 0, costs.get(source, 0))
+        pages = index.archive_pages(feed)
+        # An article that changed stays in its document, unless the document outgrew the room.
+        for source in mine:
+            page = placed.get(source, (0, 0))[0]
+            if source in in_window or page == 0:
+                continue
+            cost = index.costs([source]).get(source, 0)
+            if pages.get(page, 0) - placed[source][1] + cost <= self.room:
+                index.place(feed, source, page, cost)
+                pages[page] = pages.get(page, 0) - placed[source][1] + cost
+            else:
+                index.unplace(feed, source)
+                pages[page] = pages.get(page, 0) - placed[source][1]
+                waiting.append(source)
+        return self._append(_oldest_first(index, waiting), pages)
+
+    def _append(self, sources: Sequence[str], pages: dict[int, int]) -> int:
+        """Put ``sources`` (oldest first) into the newest archive document while it has room,
+        then into new ones; return the newest document's number."""
+        newest = max(pages, default=0)
+        spent = pages.get(newest, 0)
+        costs = self.index.costs(sources)
+        for source in sources:
+            # An entry too big for a quarter of a document goes out as its summary, far
+            # smaller: a quarter of the room bounds it.
+            cost = min(costs.get(source, 0), self.room // ENTRY_SHARE)
+            if newest == 0 or (spent and spent + cost > self.room):
+                if newest:
+                    self.index.mark_archive_dirty(self.feed, newest)  # it gains a next link
+                newest, spent = newest + 1, 0
+            self.index.place(self.feed, source, newest, cost)
+            spent += cost
+        return newest
+
+
+def _oldest_first(index: ArticleIndex, sources: Sequence[str]) -> list[str]:
+    dated = index.dates(sources)
+    return sorted(dated, key=lambda source: (dated[source], path_order(source)))

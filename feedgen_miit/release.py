@@ -1,0 +1,114 @@
+"""Putting a build's outputs online, in the one order that never breaks a link.
+
+1. Article pages, in batches, each all or nothing (:mod:`~feedgen_miit.pages`).
+2. Archive documents that changed (:mod:`~feedgen_miit.archives`), in batches.
+3. The subscription documents, the lists and the listing pages, all together, all or nothing:
+   they link to what steps 1 and 2 put out.
+4. Only then, what is produced no more: pages of articles that went, listings left empty,
+   outputs switched off. The index records what is out, for the next build.
+5. WebSub hubs hear of the feeds whose bytes changed.
+
+A build interrupted at any moment leaves the old feeds in place, and nothing that links to a
+file that is not there; :class:`Done` says what went out (an interrupted build reports it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .archives import archive_files, archive_paths
+from .delivery import compressors, notify_hubs
+from .index import ArticleIndex, code_hash
+from .model import Article, Documents
+from .outputs import FeedDocument
+from .pages import PagesOut, plan_listings, publish_article_pages
+from .publish import publish, remove_leftovers, remove_published
+from .settings import Scope, Settings, scoped
+from .site import Feeds
+
+
+@dataclass(slots=True)
+class Done:
+    """What a build has published so far."""
+
+    pages: int = 0  #: article pages written
+    feeds: bool = False  #: whether the feeds and listings are out
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """What the release did, for the build's report."""
+
+    written: tuple[Path, ...]
+    unchanged: tuple[Path, ...]
+    removed: tuple[Path, ...]
+    pages: PagesOut
+    hub_failures: tuple[str, ...]
+
+
+def outputs_fingerprint(settings: Settings, pictures: frozenset[str]) -> str:
+    """What every page's and archive document's bytes depend on besides their articles: the
+    settings that shape the outputs, the pictures taken for the site's own, the copies this
+    installation writes, and this code."""
+    parts = {name: repr(getattr(settings, name)) for name in scoped(Scope.OUTPUT)}
+    parts |= {"pictures": repr(sorted(pictures)), "code": code_hash()}
+    parts["copies"] = repr(compressors() if settings.write_compressed else ())
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def release(
+    index: ArticleIndex,
+    settings: Settings,
+    *,
+    files: dict[str, bytes],
+    feeds: Feeds,
+    documents: Documents,
+    feed_documents: Sequence[FeedDocument],
+    latest: Sequence[Article],
+    pictures: frozenset[str],
+    done: Done,
+) -> Released:
+    """Publish ``files`` (the subscription documents and lists), the due article pages and
+    archive documents and the due listing pages, in order; remove what is produced no
+    more; tell the hubs. ``done`` follows the progress."""
+    site, output, compress = settings.site, settings.output_dir, settings.write_compressed
+    pages = PagesOut(0, 0)
+    for batch in publish_article_pages(index, site, feeds, output, pictures, compress=compress):
+        pages = PagesOut(pages.written + batch.written, pages.unchanged + batch.unchanged)
+        done.pages = pages.written
+    archives = archive_paths(documents, feed_documents) if settings.write_archives else set()
+    for due, written in archive_files(index, documents, feed_documents, settings, pictures):
+        publish(output, due, compress=compress)
+        for feed, page in written:
+            index.archive_written(feed, page)
+        index.commit()
+    listings = plan_listings(
+        index,
+        site=site,
+        feeds=feeds,
+        latest=latest,
+        settings=settings,
+        produced=frozenset(files) | archives,
+    )
+    files = {**files, **listings.files}
+    remove_leftovers(output, files)
+    published = publish(output, files, compress=compress)
+    done.feeds = True
+    # Only now that nothing links to them: pages of articles that went, stale listings.
+    gone = index.gone_pages() if site.pages else [page for _, page in index.pages_out()]
+    removed = remove_published(output, [*gone, *sorted(listings.stale)])
+    if not site.pages:
+        for source, _ in index.pages_out():
+            index.page_published(source, None)
+    record = {path: hashlib.sha256(data).digest()[:16] for path, data in files.items()}
+    record |= dict.fromkeys(archives, b"archive")
+    index.files_published(record, removed=listings.stale)
+    index.commit()
+    changed = {path.relative_to(output).as_posix() for path in published.written}
+    told = [site.base_url + feed.path for feed in feeds.every() if feed.path in changed]
+    failures = notify_hubs(settings.hubs, told) if settings.hubs and told else []
+    return Released(published.written, published.unchanged, tuple(removed), pages, tuple(failures))
