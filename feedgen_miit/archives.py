@@ -38,22 +38,22 @@ BATCH_BYTES = 16 * 1024 * 1024
 
 
 def place_articles(
-    index: ArticleIndex,
-    selection: Selection,
-    *,
-    added: Sequence[str],
-    budget: int,
-    base_url: str,
-    feeds: Sequence[str],
+    index: ArticleIndex, selection: Selection, *, added: Sequence[str], settings: Settings
 ) -> Documents:
     """Bring every feed's placements up to date with this build's subscription documents
-    (``selection``) and its new and changed articles; return how many archive documents each
-    feed has. ``feeds`` are the feeds written: :data:`MAIN` and category names. A new
-    ``budget`` or ``base_url`` (entries' costs count their addresses) fills them afresh."""
-    room = budget - HEAD_BYTES
+    (``selection``) and its new (``added``) and changed articles; return how many archive
+    documents each feed has (none when ``settings.write_archives`` is off). A new byte
+    budget or ``base_url`` (entries' costs count their addresses) fills them afresh."""
     windows = {MAIN: selection.entries, **selection.by_category}
-    index.fill_archives_against(f"{budget} {base_url}")
+    feeds = [feed for feed, window in windows.items() if window]
+    if not settings.write_archives:
+        feeds = []
     index.keep_archives(feeds)
+    if not feeds:
+        return Documents({})
+    budget = settings.max_feed_bytes
+    room = budget - HEAD_BYTES
+    index.fill_archives_against(f"{budget} {settings.base_url}")
     placed = set(index.archive_feeds())
     touched: list[str] = []
     members: dict[str, tuple[str, ...]] = {}
@@ -156,9 +156,13 @@ class _Feed:
         for source in touched:
             if feed not in members.get(source, ()) and source in placed:
                 index.unplace(feed, source)
-        # Into the archives: what left the window, and what is new here but not in it.
+        # Into the archives: what left the window (and still belongs to this feed: an
+        # untouched article does), and what is new here but not in it.
+        changed = set(touched)
         leaving = [
-            s for s in before if s not in in_window and (s not in members or feed in members[s])
+            s
+            for s in before
+            if s not in in_window and (s not in changed or feed in members.get(s, ()))
         ]
         waiting = [s for s in mine if s not in in_window and s not in placed]
         waiting += [s for s in leaving if s not in waiting]

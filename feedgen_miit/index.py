@@ -364,10 +364,12 @@ class ArticleIndex:
         with self._guard():
             self._forget(failed)
             self._excluded = self._failures()
-            self._excluded.update(
-                (source, duplicate_id_error(root / source, entry_id, root / first))
+            duplicates = {
+                source: duplicate_id_error(root / source, entry_id, root / first)
                 for source, entry_id, first in self._find_duplicates(stored)
-            )
+            }
+            self._excluded.update(duplicates)
+            self._note_duplicates_changed(duplicates)
             (total,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
             if stored or removed or self._meta("site_pictures") is None:
                 self._count_site_pictures()
@@ -1046,6 +1048,25 @@ class ArticleIndex:
             first, *others = sorted(by_id[entry_id], key=path_order)
             duplicates.extend((source, entry_id, first) for source in others)
         return duplicates
+
+    def _note_duplicates_changed(self, duplicates: Mapping[str, ArticleError]) -> None:
+        """An article that loses its id to another file, or gets it back when that one goes,
+        changes although its own file did not: note it as touched (its listings, feed
+        documents and page follow). The losers are kept in ``meta`` for the next refresh."""
+        found = self._db.execute("SELECT value FROM meta WHERE key = 'id_losers'").fetchone()
+        before = set(json.loads(found[0])) if found else set()
+        now = set(duplicates)
+        self._note_leaving(sorted(now - before, key=path_order))
+        released = sorted(before - now, key=path_order)
+        self._note_leaving(released)
+        self._db.executemany(
+            "UPDATE articles SET page_due = 1 WHERE source = ?", ((s,) for s in released)
+        )
+        if now != before:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('id_losers', ?)",
+                (json.dumps(sorted(now, key=path_order)),),
+            )
 
     def _rows_of_shared_ids(self, stored: Mapping[str, str]) -> list[tuple[str, str]]:
         """``(id, source)`` of every row whose id another row may share.
