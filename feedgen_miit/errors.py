@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,18 @@ class NoArticlesError(FeedgenMiitError):
     def __init__(self, message: str, problems: tuple[ArticleError, ...] = ()) -> None:
         super().__init__(message)
         self.problems = problems  #: why each article file cannot be used
+
+    @classmethod
+    def in_folder(
+        cls, folder: Path, patterns: Sequence[str], problems: tuple[ArticleError, ...]
+    ) -> NoArticlesError:
+        """The error for ``folder``, where files matching ``patterns`` gave ``problems``."""
+        found = f"{len(problems)} article file(s), none usable" if problems else "no article file"
+        return cls(
+            f"{display_path(folder)}: {found} (looked for {', '.join(patterns)}); "
+            "nothing was published",
+            problems,
+        )
 
 
 class PublishError(FeedgenMiitError):

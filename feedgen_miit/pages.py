@@ -65,6 +65,19 @@ def without_site_pictures(entry: Entry, pictures: frozenset[str]) -> Entry:
     return replace(entry, thumbnail=None)
 
 
+def sanitize_for_outputs(
+    index: ArticleIndex, render: RenderMany, settings: Settings
+) -> tuple[list[ArticleError], int]:
+    """Sanitize the bodies the outputs need that the selection did not: every one the
+    archives carry, else the ones whose page is due. Returns the errors of the bodies that
+    cannot be used, and how many were sanitized."""
+    if settings.write_archives:
+        return sanitize_pending(index, render, index.unrendered())
+    if settings.site.pages:
+        return sanitize_pending(index, render, index.due_pages())
+    return [], 0
+
+
 def sanitize_pending(
     index: ArticleIndex, render: RenderMany, sources: Sequence[str]
 ) -> tuple[list[ArticleError], int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from .archives import place_articles
@@ -28,10 +29,9 @@ from .errors import (
     in_path_order,
 )
 from .index import ArticleIndex, Changes, IndexDamagedError, fingerprint, index_path, lock_note
-from .layout import MAIN_FEED
-from .model import BuildReport, CheckReport, Documents, LoadResult
-from .outputs import feed_documents, render_feeds
-from .pages import sanitize_pending, without_site_pictures
+from .model import BuildReport, CheckReport, LoadResult
+from .outputs import render_feeds
+from .pages import sanitize_for_outputs, without_site_pictures
 from .publish import output_lock, remove_private_leftovers
 from .release import Done, outputs_fingerprint, release
 from .selection import Selection, select
@@ -94,43 +94,22 @@ def _render_and_publish(
 ) -> BuildReport:
     pictures = index.site_pictures()
     index.set_outputs_fingerprint(outputs_fingerprint(settings, pictures))
-    failed, sanitized = _sanitize_the_rest(settings, index, pool)
+    failed, sanitized = sanitize_for_outputs(index, renderer(pool), settings)
     problems = in_path_order((*changes.problems, *selection.problems, *failed))
     if settings.strict and problems:
         raise SkippedArticlesError(problems)
     if not selection.entries:
-        found = f"{len(problems)} article file(s), none usable" if problems else "no article file"
-        raise NoArticlesError(
-            f"{display_path(settings.articles_dir)}: {found} "
-            f"(looked for {', '.join(settings.patterns)}); nothing was published",
-            problems,
-        )
-    documents = Documents({})
-    if settings.write_archives:
-        documents = place_articles(
-            index,
-            selection,
-            added=changes.added,
-            budget=settings.max_feed_bytes,
-            base_url=settings.base_url,
-            feeds=[MAIN_FEED, *(name for name, chosen in selection.by_category.items() if chosen)],
-        )
-    else:
-        index.keep_archives(())
-    entries = [without_site_pictures(entry, pictures) for entry in selection.entries]
-    by_category = {
-        name: [without_site_pictures(entry, pictures) for entry in chosen]
-        for name, chosen in selection.by_category.items()
-    }
-    files, feeds = render_feeds(entries, by_category, settings, documents)
+        raise NoArticlesError.in_folder(settings.articles_dir, settings.patterns, problems)
+    documents = place_articles(index, selection, added=changes.added, settings=settings)
+    shown = selection.map(partial(without_site_pictures, pictures=pictures))
+    files, feeds = render_feeds(shown.entries, shown.by_category, settings, documents)
     released = release(
         index,
         settings,
         files=files,
         feeds=feeds,
         documents=documents,
-        feed_documents=feed_documents(settings, sorted(feeds.categories)),
-        latest=[entry.article for entry in entries],
+        latest=[entry.article for entry in shown.entries],
         pictures=pictures,
         done=done,
     )
@@ -148,18 +127,6 @@ def _render_and_publish(
         pages_unchanged=released.pages.unchanged,
         hub_failures=released.hub_failures,
     )
-
-
-def _sanitize_the_rest(
-    settings: Settings, index: ArticleIndex, pool: WorkerPool[Work]
-) -> tuple[list[ArticleError], int]:
-    """Sanitize the bodies the selection did not, that the outputs need: every one the
-    archives carry, or the ones whose page is due."""
-    if settings.write_archives:
-        return sanitize_pending(index, renderer(pool), index.unrendered())
-    if settings.site.pages:
-        return sanitize_pending(index, renderer(pool), index.due_pages())
-    return [], 0
 
 
 def check(
@@ -212,14 +179,7 @@ def _refresh_and_select(
             changes = index.refresh(
                 settings.articles_dir, settings.patterns, reader(pool, progress)
             )
-            selection = select(
-                index,
-                renderer(pool),
-                limit=settings.limit,
-                budget=settings.max_feed_bytes,
-                site=settings.site,
-                categories=settings.write_category_feeds,
-            )
+            selection = select(index, renderer(pool), settings)
             index.commit()  # what was read stays learned, even when nothing is published
         except IndexDamagedError as error:
             index.discard()

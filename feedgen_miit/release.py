@@ -24,7 +24,7 @@ from .archives import archive_files, archive_paths
 from .delivery import compressors, notify_hubs
 from .index import ArticleIndex, code_hash
 from .model import Article, Documents
-from .outputs import FeedDocument
+from .outputs import feed_documents
 from .pages import PagesOut, plan_listings, publish_article_pages
 from .publish import publish, remove_leftovers, remove_published
 from .settings import Scope, Settings, scoped
@@ -67,7 +67,6 @@ def release(
     files: dict[str, bytes],
     feeds: Feeds,
     documents: Documents,
-    feed_documents: Sequence[FeedDocument],
     latest: Sequence[Article],
     pictures: frozenset[str],
     done: Done,
@@ -76,12 +75,13 @@ def release(
     archive documents and the due listing pages, in order; remove what is produced no
     more; tell the hubs. ``done`` follows the progress."""
     site, output, compress = settings.site, settings.output_dir, settings.write_compressed
+    formats = feed_documents(settings, sorted(feeds.categories))
     pages = PagesOut(0, 0)
     for batch in publish_article_pages(index, site, feeds, output, pictures, compress=compress):
         pages = PagesOut(pages.written + batch.written, pages.unchanged + batch.unchanged)
         done.pages = pages.written
-    archives = archive_paths(documents, feed_documents) if settings.write_archives else set()
-    for due, written in archive_files(index, documents, feed_documents, settings, pictures):
+    archives = archive_paths(documents, formats) if settings.write_archives else set()
+    for due, written in archive_files(index, documents, formats, settings, pictures):
         publish(output, due, compress=compress)
         for feed, page in written:
             index.archive_written(feed, page)

@@ -10,12 +10,13 @@ newest article takes its place, so a few spare candidates are fetched with each 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .budget import HEAD_BYTES, fitted
 from .errors import ArticleError
 from .index import ArticleIndex
 from .model import Article, Entry, Site
+from .settings import Settings
 
 #: ``render(articles)``: each article's entry, or the error that keeps it out, in order.
 RenderMany = Callable[[Sequence[Article]], Iterable[Entry | ArticleError]]
@@ -34,22 +35,25 @@ class Selection:
     problems: tuple[ArticleError, ...]  #: articles whose body could not be used
     sanitized: int  #: entries rendered now; the others came from the index
 
+    def map(self, change: Callable[[Entry], Entry]) -> Selection:
+        """The same selection with ``change`` made to every entry."""
+        return replace(
+            self,
+            entries=tuple(map(change, self.entries)),
+            by_category={
+                name: tuple(map(change, chosen)) for name, chosen in self.by_category.items()
+            },
+        )
 
-def select(
-    index: ArticleIndex,
-    render: RenderMany,
-    *,
-    limit: int,
-    budget: int,
-    site: Site,
-    categories: bool,
-) -> Selection:
-    """Select the newest entries of the main feed and, with ``categories``, of each category:
-    ``limit`` at most (0: no count limit), and what fits the byte ``budget`` of a document;
-    render the ones the index does not hold yet. Entries come as feeds carry them
-    (:func:`~feedgen_miit.budget.fitted`)."""
-    chooser = _Chooser(index, render, limit, budget - HEAD_BYTES, budget, site)
-    names = index.categories() if categories else []
+
+def select(index: ArticleIndex, render: RenderMany, settings: Settings) -> Selection:
+    """Select the newest entries of the main feed and (``write_category_feeds``) of each
+    category: ``limit`` at most (0: no count limit), and what fits the byte budget of a
+    document (``max_feed_bytes``); render the ones the index does not hold yet. Entries come
+    as feeds carry them (:func:`~feedgen_miit.budget.fitted`)."""
+    budget = settings.max_feed_bytes
+    chooser = _Chooser(index, render, settings.limit, budget - HEAD_BYTES, budget, settings.site)
+    names = index.categories() if settings.write_category_feeds else []
     chooser.prefetch([None, *names])
     entries = chooser.newest(None)
     by_category = {name: chooser.newest(name) for name in names}
