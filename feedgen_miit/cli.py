@@ -26,6 +26,8 @@ from .errors import (
     Interrupted,
     MissingArticlesDirError,
     NoArticlesError,
+    ShownFormatter,
+    shown,
     SkippedArticlesError,
 )
 from .model import BuildReport, CheckReport
@@ -94,7 +96,8 @@ class _Commands(click.Group):
         except click.ClickException as error:
             context = getattr(error, "ctx", None)
             hint = f" (see {context.command_path} --help)" if context is not None else ""
-            message = _first_lower(error.format_message()).rstrip(".")
+            # Raw: click's messages quote what was typed (a name with a newline, say).
+            message = shown(_first_lower(error.format_message()).rstrip("."))
             _fatal(f"{message}{hint}", error.exit_code)
         except click.Abort:  # an interrupt while click itself was busy
             _fatal("interrupted: nothing was published", 128 + signal.SIGINT, prefix="")
@@ -210,7 +213,7 @@ def build_command(articles_dir: Path | None, config_file: Path | None, **flags: 
         with _ProgressBar() as progress:
             report = build(settings, progress=progress if sys.stderr.isatty() else None)
     except MissingArticlesDirError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(error.args[0]) from None  # raw: escaped where it is shown
     except (SkippedArticlesError, NoArticlesError) as error:
         _list_problems(error.problems)
         _fatal(str(error), EXIT_FATAL)
@@ -263,7 +266,7 @@ def check_command(articles_dir: Path | None, config_file: Path | None, **flags: 
         with _ProgressBar() as progress:
             report = check(settings, progress=progress if sys.stderr.isatty() else None)
     except MissingArticlesDirError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(error.args[0]) from None  # raw: escaped where it is shown
     except FeedgenMiitError as error:
         _fatal(str(error), EXIT_FATAL)
     _report_check(report)
@@ -348,7 +351,7 @@ def _report(report: BuildReport) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
     for failure in report.hub_failures:
-        click.echo(f"feedgen-miit: warning: {failure}", err=True)
+        click.echo(f"feedgen-miit: warning: {shown(failure)}", err=True)
     log = logging.getLogger("feedgen_miit")
     for warning in report.warnings:
         log.info("warning: %s", warning)
@@ -375,7 +378,8 @@ def _report(report: BuildReport) -> None:
 def _configure_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("feedgen-miit: %(message)s"))
+    # Escapes what a record carries as errors do: a log line is one line, whatever the names.
+    handler.setFormatter(ShownFormatter("feedgen-miit: %(message)s"))
     package_log = logging.getLogger("feedgen_miit")
     package_log.handlers[:] = [handler]
     package_log.setLevel(level)

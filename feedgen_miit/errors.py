@@ -3,24 +3,72 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import signal
-from collections.abc import Iterable, Iterator, Sequence
+import traceback
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: Characters with an escape of their own (the backslash, so that every escape reads back).
+_NAMED_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: PEP 383: a byte of a file name that is not UTF-8 is read as the lone surrogate U+DC80+byte.
+_SURROGATE_ESCAPE = range(0xDC80, 0xDD00)
 
-def display_path(path: Path) -> str:
-    """``path`` for a message: a name that is not valid UTF-8 shows its bytes as escapes."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+def shown(text: str) -> str:
+    """``text`` (a file name, a value from an article, a library's message) as a message may
+    carry it: on one line, without a character that a terminal or a mail reader acts on.
+
+    Every message feedgen-miit writes (stderr, ``check``'s output, the ``-v`` logs, the
+    exceptions' ``str()``) passes each such text through here exactly once, the same on a
+    terminal and off it. A file name with a newline would otherwise forge lines in the nightly
+    cron mail, and one with ESC sequences would recolour a terminal, retitle it or write to its
+    clipboard (OSC 52). Escaped are the backslash and every character that
+    :meth:`str.isprintable` rejects: C0 and C1 controls (ESC, BEL, CR, NEL...), line and
+    paragraph separators, format characters (bidi overrides such as U+202E, zero-width
+    spaces), surrogates, unassigned code points and white space other than the space:
+
+    - ``\\\\``, ``\\n``, ``\\r``, ``\\t`` for the backslash, LF, CR and TAB;
+    - ``\\xNN`` for the other characters below U+0080 (``\\x1b`` is ESC) and, above 7F, for a
+      byte of a file name that is not UTF-8 (``bad\\xff.txt``);
+    - ``\\uNNNN`` or ``\\UNNNNNNNN`` for any other code point (``\\u202e``, ``\\u0085``).
+
+    Each form has one reading, so the text can be read back exactly.
+    """
+    if text.isprintable() and "\\" not in text:
+        return text  # nearly every message: nothing to escape
+    return "".join(_escaped(character) for character in text)
+
+
+def _escaped(character: str) -> str:
+    if character.isprintable() and character != "\\":
+        return character
+    named = _NAMED_ESCAPES.get(character)
+    if named is not None:
+        return named
+    code = ord(character)
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    if code in _SURROGATE_ESCAPE:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 class FeedgenMiitError(Exception):
-    """Base of every error feedgen-miit raises on purpose; ``str()`` is the user's message."""
+    """Base of every error feedgen-miit raises on purpose; ``str()`` is the user's message.
+
+    The message is made of raw text (paths, values from articles); ``str()`` escapes it
+    (:func:`shown`), so that it is one line however hostile the text.
+    """
+
+    def __str__(self) -> str:
+        return shown(super().__str__())
 
 
 class ConfigError(FeedgenMiitError):
@@ -32,7 +80,7 @@ class ArticleError(FeedgenMiitError):
 
     def __init__(self, path: Path, reason: str, line: int | None = None) -> None:
         self.path = path
-        self.reason = " ".join(reason.split())  # one line per problem, whatever the source
+        self.reason = reason  #: raw: str() escapes it (one problem, one line)
         self.line = line
         super().__init__(str(self))
 
@@ -58,7 +106,7 @@ def per_article(path: Path) -> Iterator[None]:
     except FeedgenMiitError:
         raise
     except Exception as error:
-        log.debug("%s: unexpected error", display_path(path), exc_info=True)
+        log.debug("%s: unexpected error", path, exc_info=True)
         raise ArticleError(
             path,
             f"unexpected {type(error).__name__}: {error} "
@@ -87,8 +135,76 @@ def in_path_order(errors: Iterable[ArticleError]) -> tuple[ArticleError, ...]:
 
 
 def _located(path: Path, line: int | None, reason: str) -> str:
-    where = display_path(path) if line is None else f"{display_path(path)}:{line}"
-    return f"{where}: {reason}"
+    """``file:line: reason``, escaped once, as a whole (see :func:`shown`)."""
+    where = os.fspath(path) if line is None else f"{os.fspath(path)}:{line}"
+    return shown(f"{where}: {reason}")
+
+
+class ShownFormatter(logging.Formatter):
+    """A log formatter that writes records the way errors are written: one line each.
+
+    The arguments of a record are raw text (paths, values from articles, other libraries'
+    errors); each is escaped here (:func:`shown`), unless it is one of this module's
+    messages, whose ``str()`` already is. The format string is the code's own. A traceback
+    (``-vv``) keeps its lines, each escaped, with the exceptions' messages on one line.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one escaped line (plus its traceback, if any)."""
+        record = copy.copy(record)  # other handlers must see the record as it was logged
+        record.msg = _message(record.msg, record.args)
+        record.args = None
+        return super().format(record)
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's name
+        """The traceback of ``ei``, every line escaped."""
+        return "\n".join(shown(line) for line in _traceback_lines(ei[1], set()))
+
+
+def _message(template: object, arguments: Any) -> str:
+    if not arguments:
+        return str(_argument(template))
+    escaped: Any
+    if isinstance(arguments, Mapping):
+        escaped = {key: _argument(value, keep_numbers=True) for key, value in arguments.items()}
+    else:
+        escaped = tuple(_argument(value, keep_numbers=True) for value in arguments)
+    return str(shown(str(template)) % escaped)
+
+
+def _argument(value: object, *, keep_numbers: bool = False) -> Any:
+    """A log argument as the message shows it: numbers as they are (for ``%d``), this
+    module's messages by their own ``str()``, anything else escaped."""
+    if keep_numbers and isinstance(value, int | float):
+        return value
+    if isinstance(value, FeedgenMiitError | ArticleWarning):
+        return str(value)
+    return shown(str(value))
+
+
+def _traceback_lines(error: BaseException | None, seen: set[int]) -> list[str]:
+    """``traceback.format_exception``'s lines, with each exception's message on one line."""
+    if error is None:
+        return []
+    seen.add(id(error))
+    lines: list[str] = []
+    cause, context = error.__cause__, error.__context__
+    if cause is not None and id(cause) not in seen:
+        lines += _traceback_lines(cause, seen)
+        lines += ["", "The above exception was the direct cause of the following exception:", ""]
+    elif context is not None and not error.__suppress_context__ and id(context) not in seen:
+        lines += _traceback_lines(context, seen)
+        lines += ["", "During handling of the above exception, another exception occurred:", ""]
+    if error.__traceback__ is not None:
+        lines.append("Traceback (most recent call last):")
+        for frame in traceback.format_tb(error.__traceback__):
+            lines += frame.rstrip("\n").split("\n")
+    kind = type(error)
+    name = kind.__qualname__
+    if kind.__module__ not in {"builtins", "__main__"}:
+        name = f"{kind.__module__}.{name}"
+    lines.append(f"{name}: {error}" if str(error) else name)
+    return lines
 
 
 class MissingArticlesDirError(ConfigError):
@@ -109,7 +225,7 @@ class NoArticlesError(FeedgenMiitError):
         """The error for ``folder``, where files matching ``patterns`` gave ``problems``."""
         found = f"{len(problems)} article file(s), none usable" if problems else "no article file"
         return cls(
-            f"{display_path(folder)}: {found} (looked for {', '.join(patterns)}); "
+            f"{folder}: {found} (looked for {', '.join(patterns)}); "
             "nothing was published",
             problems,
         )

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._version import __version__
-from .errors import ArticleError, ArticleWarning, display_path, in_path_order
+from .errors import ArticleError, ArticleWarning, in_path_order
 from .model import Article, Entry
 from .sanitize import recheck
 from .scan import Found, path_order, scan
@@ -1113,7 +1113,7 @@ def duplicate_id_error(path: Path, entry_id: str, first: Path) -> ArticleError:
     """The error for a file whose entry id an earlier file (in path order) already has."""
     return ArticleError(
         path,
-        f"id {entry_id!r} is already used by {display_path(first)}; "
+        f"id {entry_id!r} is already used by {first}; "
         "give one of them its own 'id' in the front matter",
     )
 

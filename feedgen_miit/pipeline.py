@@ -25,7 +25,6 @@ from .errors import (
     NoArticlesError,
     PublishError,
     SkippedArticlesError,
-    display_path,
     in_path_order,
 )
 from .index import ArticleIndex, Changes, IndexDamagedError, fingerprint, index_path, lock_note
@@ -196,4 +195,4 @@ def _refresh_and_select(
 
 def _require_folder(folder: Path) -> None:
     if not folder.is_dir():
-        raise ConfigError(f"{display_path(folder)}: articles folder not found (or not a folder)")
+        raise ConfigError(f"{folder}: articles folder not found (or not a folder)")

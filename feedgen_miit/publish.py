@@ -92,8 +92,7 @@ def publish(
     if invalid:
         raise PublishError(
             "the new output is invalid, so nothing was published (the old files are "
-            "unchanged); this is a bug in feedgen-miit, please report it:\n  "
-            + "\n  ".join(invalid)
+            "unchanged); this is a bug in feedgen-miit, please report it: " + "; ".join(invalid)
         )
     try:
         output_dir.mkdir(parents=True, exist_ok=True)

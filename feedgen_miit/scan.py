@@ -20,7 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import ArticleError, ConfigError, display_path
+from .errors import ArticleError, ConfigError
 
 #: Files changed this close (in ns) to the scan may change again within the same timestamp
 #: tick without their stamp changing ("racy" files, as git calls them): check their content.
@@ -81,8 +81,7 @@ def scan(
         except OSError as error:
             if not prefix:
                 raise ConfigError(
-                    f"{display_path(root)}: cannot read the articles folder: "
-                    f"{error.strerror or error}"
+                    f"{root}: cannot read the articles folder: {error.strerror or error}"
                 ) from None
             problems.append(
                 ArticleError(

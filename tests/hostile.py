@@ -16,6 +16,16 @@ HOSTILE = Path(__file__).parent / "data" / "hostile"
 #: The build's clock in these tests (the fixtures are dated 2022).
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 DEEP = 100_000
+#: See :data:`ERRORS`; made by :func:`make_hostile_folder` (git is no place for such names).
+FORGED = (
+    "forged\nfeedgen-miit skipped nothing\r\x1b]52;c;ZWNobyBoaQ==\x07"
+    "\x1b]0;owned\x07\x1b[31m\x85\u202etxt.exe\t.txt"
+)
+#: How every message names it.
+FORGED_SHOWN = (
+    "forged\\nfeedgen-miit skipped nothing\\r\\x1b]52;c;ZWNobyBoaQ==\\x07"
+    "\\x1b]0;owned\\x07\\x1b[31m\\u0085\\u202etxt.exe\\t.txt"
+)
 
 #: file -> (line or None, what the one message must say)
 ERRORS: dict[str, tuple[int | None, str]] = {
@@ -46,6 +56,9 @@ ERRORS: dict[str, tuple[int | None, str]] = {
     "loop_b.txt": (None, "cannot read the file: Too many levels of symbolic links"),
     "dangling.txt": (None, "cannot read the file: No such file or directory"),
     "bad\\xff.txt": (None, "the file name is not valid UTF-8"),
+    # A name that would forge a line of the cron mail, write to the terminal's clipboard
+    # (OSC 52), retitle and recolour it, and turn the rest of the line around (U+202E).
+    FORGED_SHOWN: (10, "'date' is not a date"),
 }
 #: file -> what each of its warnings says
 WARNINGS: dict[str, list[str]] = {
@@ -101,4 +114,6 @@ def make_hostile_folder(folder: Path, article: str) -> Path:
     (folder / "sub" / "up").symlink_to("..", target_is_directory=True)  # a folder loop
     os.mkfifo(folder / "fifo.txt")
     (folder / os.fsdecode(b"bad\xff.txt")).write_text(article, encoding="utf-8")
+    undated = article.replace("Tue, 21 Jun 2022 03:44:48 GMT", "soon")
+    (folder / FORGED).write_text(undated, encoding="utf-8")
     return folder

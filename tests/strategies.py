@@ -8,6 +8,7 @@ fast YAML reader accepts...), with hostile pieces mixed in at every level.
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import UTC, datetime
 
 from hypothesis import strategies as st
@@ -469,3 +470,82 @@ folder_operations = st.lists(
 # -- category names ----------------------------------------------------------------------------
 
 category_names = st.text(st.characters(codec=None), max_size=300)
+
+
+# -- messages: file names and front matter that try to forge lines or drive a terminal ---------
+
+#: Pieces that forge a line of the cron mail or act on a terminal: line breaks of every kind,
+#: ESC sequences (colour, window title, OSC 52 clipboard write), BEL, C1 controls, bidi
+#: overrides and zero-width characters, the escape character itself, and text shaped like a
+#: message or like an escape.
+HOSTILE_TEXT_PIECES = (
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\x1b[31m",
+    "\x1b]0;owned\x07",
+    "\x1b]52;c;ZWNobyBoaQ==\x07",
+    "\x1b]8;;https://evil.example/\x1b\\",
+    "\x9b2J",
+    "\x9d0;title\x9c",
+    "\x07",
+    "\x00",
+    "\x7f",
+    "\u202e",
+    "\u2066",
+    "\u200b",
+    "\ufeff",
+    "\\",
+    "\\x1b",
+    "\\n",
+    ":12: ",
+    "feedgen-miit: skipped ",
+    "工信部",
+)
+_hostile_pieces = st.sampled_from(HOSTILE_TEXT_PIECES)
+#: Any text, hostile pieces mixed in, lone surrogates (what a name that is not UTF-8 becomes) too.
+hostile_texts = st.lists(
+    st.one_of(
+        _hostile_pieces,
+        st.text(st.characters(codec=None), max_size=6),
+        st.integers(0xDC80, 0xDCFF).map(chr),
+    ),
+    max_size=12,
+).map("".join)
+
+#: Bytes that may name a file (no '/', no NUL) and that the scan takes for an article: not
+#: hidden, not a backup or lock file, ending in ``.txt``; not UTF-8 at times.
+file_names = (
+    st.lists(
+        st.one_of(
+            _hostile_pieces.map(lambda piece: piece.encode("utf-8", "surrogatepass")),
+            st.binary(max_size=4),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    .map(lambda parts: b"".join(parts).replace(b"/", b"_").replace(b"\0", b"_")[:200] + b".txt")
+    .filter(lambda name: not name.startswith((b".", b"#")))
+)
+
+#: Front matter whose values carry hostile text, raw or as YAML escapes (which only a parser
+#: turns into control characters).
+_front_matter_values = st.one_of(
+    hostile_texts.map(lambda text: json.dumps(text, ensure_ascii=True)),
+    hostile_texts.map(lambda text: json.dumps(text, ensure_ascii=False)),
+    st.lists(_hostile_pieces | st.text(max_size=4), max_size=5).map("".join),
+)
+hostile_front_matter = st.fixed_dictionaries(
+    {},
+    optional=dict.fromkeys(
+        ("title", "date", "categories", "tags", "author", "thumbnail", "link", "id"),
+        _front_matter_values,
+    ),
+).map(lambda values: "".join(f"{key}: {value}\n" for key, value in values.items()))

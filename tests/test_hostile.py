@@ -33,6 +33,7 @@ from feedgen_miit import (
     sanitize,
     tasks,
 )
+from feedgen_miit.errors import shown
 from feedgen_miit.loader import FUTURE_TOLERANCE
 from feedgen_miit.profile import CleaningRules
 from feedgen_miit.sanitize import CleanBody
@@ -49,7 +50,7 @@ def hostile_report(hostile_dir: Path) -> CheckReport:
 
 
 def _name(path: Path, root: Path) -> str:
-    return os.fsencode(path.relative_to(root)).decode("utf-8", "backslashreplace")
+    return shown(str(path.relative_to(root)))
 
 
 def test_every_bad_file_is_named_once(hostile_dir: Path, hostile_report: CheckReport) -> None:
