@@ -331,8 +331,16 @@ class ArticleIndex:
 
     # -- the one way in --------------------------------------------------------------------------
 
-    def refresh(self, root: Path, patterns: tuple[str, ...], read: ReadFiles) -> Changes:
-        """Bring the index up to date with the files under ``root`` matching ``patterns``.
+    def refresh(
+        self,
+        root: Path,
+        patterns: tuple[str, ...],
+        read: ReadFiles,
+        *,
+        outside_links: bool = False,
+    ) -> Changes:
+        """Bring the index up to date with the files under ``root`` matching ``patterns``
+        (and reached through links that lead outside ``root`` only if ``outside_links``).
 
         New and changed files are handed to ``read``; gone ones are forgotten, and so are
         files that can no longer be used. Raises :class:`IndexDamagedError` if the stored
@@ -342,9 +350,15 @@ class ArticleIndex:
         with self._guard():
             trusted = self._trusted_stamps()
         if not trusted:  # every file is read, and stamped as it is read: no stat() of its own
-            scanned = scan(root, patterns)
+            scanned = scan(root, patterns, outside_links=outside_links)
         else:
-            scanned = scan(root, patterns, stamped_at=time.time_ns(), known=trusted)
+            scanned = scan(
+                root,
+                patterns,
+                stamped_at=time.time_ns(),
+                known=trusted,
+                outside_links=outside_links,
+            )
         found = scanned.found
         with self._guard():
             removed = self._forget_gone(trusted, found, scanned.unchanged)

@@ -31,7 +31,7 @@ from .index import ArticleIndex, Changes, IndexDamagedError, fingerprint, index_
 from .model import BuildReport, CheckReport, LoadResult
 from .outputs import render_feeds
 from .pages import sanitize_for_outputs, without_site_pictures
-from .publish import output_lock, remove_private_leftovers
+from .publish import output_lock, remove_private_leftovers, require_apart
 from .release import Done, outputs_fingerprint, release
 from .selection import Selection, select
 from .settings import Settings
@@ -54,6 +54,7 @@ def build(
     ``settings.lock_timeout`` seconds.
     """
     _require_folder(settings.articles_dir)
+    require_apart(settings.articles_dir, settings.output_dir)
     done = Done()
     try:
         with (
@@ -159,7 +160,12 @@ def _load(
     settings: Settings, pool: WorkerPool[Work], progress: Progress | None = None
 ) -> LoadResult:
     index = ArticleIndex.open(None, fingerprint(settings))
-    changes = index.refresh(settings.articles_dir, settings.patterns, reader(pool, progress))
+    changes = index.refresh(
+        settings.articles_dir,
+        settings.patterns,
+        reader(pool, progress),
+        outside_links=settings.follow_outside_links,
+    )
     articles = tuple(index.article(source) for source in index.sources())
     return LoadResult(articles, changes.problems, tuple(index.warnings()))
 
@@ -176,7 +182,10 @@ def _refresh_and_select(
         index = ArticleIndex.open(location, fingerprint(settings))
         try:
             changes = index.refresh(
-                settings.articles_dir, settings.patterns, reader(pool, progress)
+                settings.articles_dir,
+                settings.patterns,
+                reader(pool, progress),
+                outside_links=settings.follow_outside_links,
             )
             selection = select(index, renderer(pool), settings)
             index.commit()  # what was read stays learned, even when nothing is published

@@ -13,6 +13,11 @@ A reader therefore sees the old files or the new ones, never a mix or a torn fil
 bytes did not change is not rewritten at all: its mtime (and the HTTP ``Last-Modified``/``ETag``
 a web server derives from it) stays.
 
+Nothing is written, read or removed through a symbolic link inside the output folder (a
+``categories`` that links to ``/etc``, an ``atom.xml`` that links to a private file): such a
+link is an error that names it, and nothing is published. The output folder itself may be a
+link.
+
 :func:`output_lock` keeps two builds from writing the same folder at once.
 """
 
@@ -24,6 +29,7 @@ import fcntl
 import logging
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import delivery, validate
-from .errors import PublishError
+from .errors import ConfigError, PublishError
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +89,8 @@ def publish(
     olds = {name: _read_if_present(output_dir / _checked_name(name)) for name in sources}
     copies = _copies(output_dir, files, olds) if compress else {}
     files = {**files, **copies}
-    targets = {name: output_dir / _checked_name(name) for name in files}
+    real: set[Path] = set()
+    targets = {name: _target(output_dir, name, real) for name in files}
     invalid = [
         f"{targets[name]}: {problem}"
         for name in sorted(files)
@@ -210,8 +217,13 @@ def remove_published(output_dir: Path, names: Iterable[str]) -> list[Path]:
     """
     removed: list[Path] = []
     folders: set[Path] = set()
+    real: set[Path] = set()
     for name in names:
-        target = output_dir / _checked_name(name)
+        try:
+            target = _target(output_dir, name, real)
+        except PublishError as error:
+            log.warning("%s; it stays published", error)
+            continue
         for suffix in delivery.COPY_SUFFIXES:  # its precompressed copies go with it
             _remove(target.with_name(target.name + suffix))
         try:
@@ -262,24 +274,61 @@ def remove_private_leftovers(output_dir: Path) -> None:
 def remove_leftovers(output_dir: Path, names: Iterable[str]) -> list[Path]:
     """Delete temporary and backup files a killed build left beside the files ``names``.
 
+    Each folder is listed once, however many of the files it holds: listing ``categories/``
+    once per category feed made an unchanged rebuild of 5,000 categories take minutes.
     Call it only while holding :func:`output_lock`: then no other build is writing them.
     """
-    removed: list[Path] = []
+    real: set[Path] = set()
+    by_folder: dict[Path, set[str]] = {}
     for name in names:
-        target = output_dir / _checked_name(name)
-        pattern = re.compile(
-            rf"\.{re.escape(target.name)}\.(?:[A-Za-z0-9_]{{8}}|[0-9a-f]{{12}}\.old)\Z"
-        )
+        target = _target(output_dir, name, real)
+        by_folder.setdefault(target.parent, set()).add(target.name)
+    removed: list[Path] = []
+    for folder, targets in sorted(by_folder.items()):
         try:
-            candidates = list(target.parent.iterdir())
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError:
             continue
-        for path in candidates:
-            if pattern.match(path.name) and path.is_file():
+        for entry in entries:
+            if _leftover_of(entry.name) & targets and entry.is_file(follow_symlinks=False):
+                path = Path(entry.path)
                 _remove(path)
                 removed.append(path)
                 log.info("%s: removed, left over by an interrupted build", path)
     return removed
+
+
+#: What :func:`_stage` (``mkstemp``'s 8 characters) and :func:`_backup` name their files.
+_TEMPORARY = re.compile(r"\.(.+)\.[A-Za-z0-9_]{8}\Z", re.DOTALL)
+_BACKUP = re.compile(r"\.(.+)\.[0-9a-f]{12}\.old\Z", re.DOTALL)
+
+
+def _leftover_of(name: str) -> set[str]:
+    """The file names whose temporary or backup file ``name`` may be (none, usually)."""
+    if not name.startswith("."):
+        return set()
+    return {found.group(1) for found in (_TEMPORARY.match(name), _BACKUP.match(name)) if found}
+
+
+def require_apart(articles_dir: Path, output_dir: Path) -> None:
+    """Refuse (:class:`ConfigError`) an output folder inside the articles folder, equal to
+    it, or holding it: the next build would read its own pages as articles (each an error,
+    every night), or publish into the folder it reads. Compared as real paths: a symlink
+    does not hide it. Call it before the output folder is made."""
+    articles, output = articles_dir.resolve(), output_dir.resolve()
+    if output == articles or output.is_relative_to(articles):
+        where = "is the articles folder" if output == articles else f"is inside {articles_dir}"
+        raise ConfigError(
+            f"{output_dir}: the output folder {where}, so the next build would read its own "
+            "pages as articles; write the output outside it (--out, output_dir)"
+        )
+    if articles.is_relative_to(output):
+        raise ConfigError(
+            f"{articles_dir}: the articles folder is inside the output folder {output_dir}, "
+            "so a build would publish into the folder it reads (and serve the raw articles); "
+            "keep the two apart (--out, output_dir)"
+        )
 
 
 @contextlib.contextmanager
@@ -336,13 +385,53 @@ def _checked_name(name: str) -> PurePosixPath:
     return relative
 
 
+def _target(output_dir: Path, name: str, real: set[Path]) -> Path:
+    """Where the output file ``name`` goes, once no folder on the way there is a symbolic
+    link (``real`` holds the folders known not to be, and learns the others)."""
+    relative = _checked_name(name)
+    folder = output_dir
+    for part in relative.parts[:-1]:
+        folder = folder / part
+        if folder in real:
+            continue
+        try:
+            is_link = stat.S_ISLNK(os.lstat(folder).st_mode)
+        except OSError:
+            break  # missing (made when written) or unreadable (writing it says so)
+        if is_link:
+            raise PublishError(_link_message(folder))
+        real.add(folder)
+    return output_dir / relative
+
+
+def _link_message(path: Path) -> str:
+    return (
+        f"{path}: a symbolic link inside the output folder (to {os.path.realpath(path)}); "
+        "feedgen-miit writes nothing through one, so nothing was published: remove the link "
+        "(the build makes what it needs there)"
+    )
+
+
 def _read_if_present(path: Path) -> bytes | None:
+    """The published file's bytes; None if there is none. Never through a symbolic link,
+    and never from a pipe or a device (a FIFO named ``atom.xml`` would hang the build)."""
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise PublishError(_link_message(path)) from None
         raise PublishError(f"{path}: cannot read the published file: {_reason(error)}") from error
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise PublishError(f"{path}: not a regular file where the build writes one; remove it")
+        try:
+            return stream.read()
+        except OSError as error:
+            raise PublishError(
+                f"{path}: cannot read the published file: {_reason(error)}"
+            ) from error
 
 
 def _stage(target: Path, data: bytes, old: bytes | None) -> _Staged:

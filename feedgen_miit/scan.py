@@ -4,7 +4,9 @@
 Hidden files and folders, editor backups (``name~``) and lock files (``.#name``, ``#name#``)
 are never articles; symlinked folders are followed once, so a symlink loop is not a hang; the
 order is ``PurePosixPath``'s; each file can be stat'ed on the way for the stamp a build
-compares with its cache. It works on strings, not ``Path`` objects: about ten times faster,
+compares with its cache. A symbolic link that leads outside the folder is refused (one error
+per link), unless ``outside_links`` allows it: it would publish whatever it points to, as
+Jekyll's safe mode knows. It works on strings, not ``Path`` objects: about ten times faster,
 which is what lets a warm rebuild stay under a second.
 """
 
@@ -54,6 +56,7 @@ def scan(
     *,
     stamped_at: int | None = None,
     known: Mapping[str, int | None] | None = None,
+    outside_links: bool = False,
 ) -> ScanResult:
     """Every article file under ``root``, in path order, with what could not be looked at.
 
@@ -63,9 +66,11 @@ def scan(
     without, every file is :data:`UNSTAMPED` (a cold build reads every file anyway, and
     reading one gives its stamp). A file whose stamp is ``known[source]`` goes into
     ``unchanged`` instead of ``found``: a warm build compares 100,000 stamps without making
-    a record of each.
+    a record of each. A symbolic link (to a file or a folder) whose target lies outside
+    ``root`` is a problem, and not followed, unless ``outside_links``.
     """
     wanted = _matcher(patterns)
+    outside = _Outside(os.path.realpath(root), allowed=outside_links)
     listing = _Listing(stamped_at, known or {})
     found = listing.found
     problems: list[ArticleError] = []
@@ -79,17 +84,7 @@ def scan(
             seen_dirs.add((info.st_dev, info.st_ino))
             entries = os.scandir(folder)
         except OSError as error:
-            if not prefix:
-                raise ConfigError(
-                    f"{root}: cannot read the articles folder: {error.strerror or error}"
-                ) from None
-            problems.append(
-                ArticleError(
-                    Path(folder),
-                    f"cannot read this folder ({error.strerror or error}); "
-                    "its articles were left out: fix its permissions",
-                )
-            )
+            problems.append(_unreadable(folder, error, root=root if not prefix else None))
             return
         folders: list[tuple[str, str]] = []
         with entries:  # one entry at a time: a folder may hold 100,000 files
@@ -100,22 +95,18 @@ def scan(
                 except OSError:
                     is_dir = False
                 if is_dir:
-                    if not name.startswith("."):
+                    if name.startswith("."):
+                        continue
+                    if outside.refuses(entry):
+                        problems.append(outside.error(entry.path, folder=True))
+                    else:
                         folders.append((entry.path, name))
-                    continue
-                if not wanted(name):
-                    continue
-                source = prefix + name
-                if not source.isascii() and not _is_utf8(source):
-                    problems.append(
-                        ArticleError(
-                            Path(entry.path),
-                            "the file name is not valid UTF-8: rename the file "
-                            "(ids are made from it)",
-                        )
-                    )
-                    continue
-                listing.add(source, entry.path)
+                elif wanted(name):
+                    source = prefix + name
+                    if (source.isascii() or _is_utf8(source)) and not outside.refuses(entry):
+                        listing.add(source, entry.path)
+                    else:
+                        problems.append(_file_problem(entry, outside))
         for path, name in folders:
             walk(path, f"{prefix}{name}/")
 
@@ -152,6 +143,56 @@ class _Listing:
             self.unchanged.append(source)
         else:
             self.found.append(Found(source, stamp, racy))
+
+
+def _unreadable(folder: str, error: OSError, *, root: Path | None) -> ArticleError:
+    """The problem of a subfolder that cannot be read; the error, if it is ``root`` itself."""
+    if root is not None:
+        raise ConfigError(f"{root}: cannot read the articles folder: {error.strerror or error}")
+    return ArticleError(
+        Path(folder),
+        f"cannot read this folder ({error.strerror or error}); "
+        "its articles were left out: fix its permissions",
+    )
+
+
+def _file_problem(entry: os.DirEntry[str], outside: _Outside) -> ArticleError:
+    """Why the article file ``entry`` cannot be read (see :func:`scan`)."""
+    if outside.refuses(entry):
+        return outside.error(entry.path, folder=False)
+    return ArticleError(
+        Path(entry.path), "the file name is not valid UTF-8: rename the file (ids are made from it)"
+    )
+
+
+class _Outside:
+    """Whether a symbolic link leads outside the articles folder (its real path ``root``),
+    and may not be followed (unless ``allowed``)."""
+
+    def __init__(self, root: str, *, allowed: bool) -> None:
+        self._root = root
+        self._inside = root.rstrip("/") + "/"
+        self._allowed = allowed
+
+    def refuses(self, entry: os.DirEntry[str]) -> bool:
+        """Whether ``entry`` is a symbolic link whose target lies outside the folder."""
+        # is_symlink() is the listing's (d_type): only a link costs a realpath().
+        if self._allowed or not entry.is_symlink():
+            return False
+        target = os.path.realpath(entry.path)
+        return target != self._root and not target.startswith(self._inside)
+
+    @staticmethod
+    def error(link: str, *, folder: bool) -> ArticleError:
+        """The problem of the link ``link`` (to a folder or not), naming where it leads."""
+        what = "a folder" if folder else "a file"
+        left_out = "its articles were left out" if folder else "not read"
+        return ArticleError(
+            Path(link),
+            f"a symbolic link to {what} outside the articles folder "
+            f"({os.path.realpath(link)}): {left_out}, so that nothing outside is published "
+            "by mistake; copy the file in, or set follow_outside_links = true",
+        )
 
 
 def discover(root: Path, patterns: tuple[str, ...]) -> list[Path]:

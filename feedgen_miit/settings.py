@@ -166,6 +166,13 @@ class Settings:
         metavar="GLOB",
         check=True,
     )
+    follow_outside_links: bool = _setting(
+        False,
+        "Read article files and folders reached through a symbolic link that leads outside "
+        "the articles folder. Off: each such link is reported and not read, so that a link "
+        "to a private file never publishes it (as Jekyll's safe mode does).",
+        _R,
+    )
     max_file_bytes: int = _setting(
         10 * 1024 * 1024,
         "Article files larger than this are reported and skipped, never read.",

@@ -59,7 +59,14 @@ ERRORS: dict[str, tuple[int | None, str]] = {
     # A name that would forge a line of the cron mail, write to the terminal's clipboard
     # (OSC 52), retitle and recolour it, and turn the rest of the line around (U+202E).
     FORGED_SHOWN: (10, "'date' is not a date"),
+    # links that lead outside the folder: what they point to is never read
+    "outside_link.txt": (None, "a symbolic link to a file outside the articles folder"),
+    "outside_dir": (None, "a symbolic link to a folder outside the articles folder"),
 }
+#: Named in :data:`ERRORS` by the scan, which does not take them for article files.
+NOT_FOUND = frozenset({"bad\\xff.txt", "outside_link.txt", "outside_dir"})
+#: What the links that lead outside point to: it must never be published.
+SECRET = "PRIVATE-d41d8cd98f00"  # noqa: S105 - a marker, not a password
 #: file -> what each of its warnings says
 WARNINGS: dict[str, list[str]] = {
     "categories_mapping.txt": ["'categories' must hold names; a mapping was dropped"],
@@ -116,4 +123,10 @@ def make_hostile_folder(folder: Path, article: str) -> Path:
     (folder / os.fsdecode(b"bad\xff.txt")).write_text(article, encoding="utf-8")
     undated = article.replace("Tue, 21 Jun 2022 03:44:48 GMT", "soon")
     (folder / FORGED).write_text(undated, encoding="utf-8")
+    outside = folder.parent / "outside"  # beside the articles folder, not in it
+    outside.mkdir()
+    secret = article.replace("工信部召开座谈会", SECRET).replace("上证报", SECRET)
+    (outside / "secret.txt").write_text(secret, encoding="utf-8")
+    (folder / "outside_link.txt").symlink_to(outside / "secret.txt")
+    (folder / "outside_dir").symlink_to(outside, target_is_directory=True)
     return folder

@@ -104,6 +104,7 @@ def test_strict_exit_0_when_clean(write_article: WriteArticle, tmp_path: Path) -
         ("no-usable-article", "1 article file(s), none usable"),
         ("output-under-a-file", "cannot create the output folder"),
         ("bad-timezone", "timezone 'Mars/Base' is unknown"),
+        ("output-inside-articles", "public: the output folder is inside"),
         ("bad-base-url", "base_url 'ftp://x' must be an absolute http(s) URL"),
     ],
 )
@@ -124,6 +125,9 @@ def test_exit_1_is_fatal_and_writes_nothing(
     elif setup == "bad-timezone":
         write_article("a.txt")
         extra = ["--timezone", "Mars/Base"]
+    elif setup == "output-inside-articles":  # the second night would read its own pages
+        write_article("a.txt")
+        out = articles / "public"
     else:
         write_article("a.txt")
         extra = ["--base-url", "ftp://x"]
@@ -132,7 +136,7 @@ def test_exit_1_is_fatal_and_writes_nothing(
 
     assert result.exit_code == 1
     assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
     assert not (out / "atom.xml").exists()
 
 

@@ -90,7 +90,15 @@ def test_the_progress_bar_shows_on_a_terminal(tmp_path: Path) -> None:
         (articles / f"{number:05d}.txt").write_text(ARTICLE.replace("工信部", f"第{number}"))
     leader, follower = pty.openpty()
     with subprocess.Popen(
-        [sys.executable, "-m", "feedgen_miit", "build", str(articles), "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "feedgen_miit",
+            "build",
+            str(articles),
+            "--out",
+            str(tmp_path / "public"),
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=follower,

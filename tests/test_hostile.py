@@ -33,14 +33,14 @@ from feedgen_miit import (
     sanitize,
     tasks,
 )
-from feedgen_miit.errors import shown
+from feedgen_miit.errors import ConfigError, shown
 from feedgen_miit.loader import FUTURE_TOLERANCE
 from feedgen_miit.profile import CleaningRules
 from feedgen_miit.sanitize import CleanBody
 from feedgen_miit.scan import discover
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
-from tests.hostile import ERRORS, GOOD, NOW, WARNINGS
+from tests.hostile import ERRORS, GOOD, NOT_FOUND, NOW, SECRET, WARNINGS
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +89,9 @@ def test_junk_files_are_not_articles(hostile_dir: Path) -> None:
         _name(path, hostile_dir)
         for path in discover(hostile_dir, make_settings(hostile_dir).patterns)
     }
-    # A file name that is not UTF-8 is reported by the scan (it cannot get an id), not found.
-    assert found == (set(ERRORS) | set(GOOD)) - {"bad\\xff.txt"}
+    # A file name that is not UTF-8 is reported by the scan (it cannot get an id), not found;
+    # so are links that lead outside the folder.
+    assert found == (set(ERRORS) | set(GOOD)) - NOT_FOUND
     assert not {"good_01.txt~", ".#good_01.txt", ".hidden.txt", ".hidden_dir/article.txt"} & found
 
 
@@ -105,6 +106,8 @@ def test_hostile_folder_builds_every_good_article(hostile_dir: Path, tmp_path: P
     assert_valid_atom(document)
     titles = [entry.title for entry in feedparser.parse(document).entries]
     assert sorted(titles) == sorted(GOOD.values())
+    for path in (tmp_path / "public").rglob("*"):
+        assert not path.is_file() or SECRET.encode() not in path.read_bytes(), path
 
 
 def test_text_in_other_encodings_is_read_correctly(hostile_dir: Path) -> None:
@@ -326,3 +329,86 @@ def test_a_bug_costs_one_article_not_the_feed(
     (problem,) = report.problems
     assert problem.path.name == "b.txt"
     assert "unexpected ZeroDivisionError: simulated bug (a bug in feedgen-miit" in problem.reason
+
+
+def _outside_links(articles_dir: Path, tmp_path: Path) -> Path:
+    """An article file and a folder of articles beside ``articles_dir``, linked from it."""
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    secret = ARTICLE.replace("工信部召开座谈会", SECRET)
+    (outside / "secret.txt").write_text(secret, encoding="utf-8")
+    (outside / "folder" / "also.txt").write_text(secret, encoding="utf-8")
+    (articles_dir / "link.txt").symlink_to(outside / "secret.txt")
+    (articles_dir / "folder").symlink_to(outside / "folder", target_is_directory=True)
+    (articles_dir / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (articles_dir / "inside.txt").symlink_to("good.txt")  # inside the folder: fine
+    return outside
+
+
+def test_links_that_leave_the_folder_are_refused(
+    articles_dir: Path, output_dir: Path, tmp_path: Path
+) -> None:
+    outside = _outside_links(articles_dir, tmp_path)
+    settings = make_settings(articles_dir, output_dir=output_dir, limit=0)
+
+    report = build(settings, now=NOW)
+
+    assert [str(problem) for problem in report.problems] == [
+        f"{articles_dir}/folder: a symbolic link to a folder outside the articles folder "
+        f"({outside}/folder): its articles were left out, so that nothing outside is "
+        "published by mistake; copy the file in, or set follow_outside_links = true",
+        f"{articles_dir}/link.txt: a symbolic link to a file outside the articles folder "
+        f"({outside}/secret.txt): not read, so that nothing outside is published by mistake; "
+        "copy the file in, or set follow_outside_links = true",
+    ]
+    for path in output_dir.rglob("*"):
+        assert not path.is_file() or SECRET.encode() not in path.read_bytes(), path
+    again = build(settings, now=NOW)  # the same from the index
+    assert [str(problem) for problem in again.problems] == [str(p) for p in report.problems]
+
+
+def test_links_that_leave_the_folder_may_be_allowed(
+    articles_dir: Path, output_dir: Path, tmp_path: Path
+) -> None:
+    _outside_links(articles_dir, tmp_path)
+    settings = make_settings(articles_dir, output_dir=output_dir, follow_outside_links=True)
+    report = build(settings, now=NOW)
+    assert (report.problems, report.articles_found) == ((), 4)
+    assert SECRET.encode() in (output_dir / "atom.xml").read_bytes()
+
+
+def test_a_file_replaced_by_an_outside_link_is_refused_by_a_warm_build(
+    articles_dir: Path, output_dir: Path, tmp_path: Path
+) -> None:
+    settings = make_settings(articles_dir, output_dir=output_dir)
+    (articles_dir / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (articles_dir / "b.txt").write_text(ARTICLE.replace("座谈会", "会议"), encoding="utf-8")
+    build(settings, now=NOW)
+    (tmp_path / "secret.txt").write_text(ARTICLE.replace("座谈会", SECRET), encoding="utf-8")
+    (articles_dir / "b.txt").unlink()
+    (articles_dir / "b.txt").symlink_to(tmp_path / "secret.txt")
+    (problem,) = build(settings, now=NOW).problems
+    assert problem.path == articles_dir / "b.txt"
+    assert SECRET.encode() not in (output_dir / "atom.xml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("articles", "out"),
+    [
+        ("articles", "articles"),
+        ("articles", "articles/public"),
+        ("articles", "articles/deep/er/public"),
+        ("public/articles", "public"),
+        ("articles", "link-into-articles/public"),
+    ],
+)
+def test_an_output_folder_that_overlaps_the_articles_is_refused(
+    tmp_path: Path, articles: str, out: str
+) -> None:
+    (tmp_path / articles).mkdir(parents=True)
+    (tmp_path / articles / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "link-into-articles").symlink_to(tmp_path / "articles")
+    settings = make_settings(tmp_path / articles, output_dir=tmp_path / out)
+    with pytest.raises(ConfigError, match=r"so (the next build would read its own|a build would)"):
+        build(settings, now=NOW)
+    assert sorted(path.name for path in (tmp_path / articles).iterdir()) == ["a.txt"]

@@ -16,7 +16,13 @@ from lxml import etree
 
 from feedgen_miit import PublishError, build, make_settings
 from feedgen_miit import validate as validate_module
-from feedgen_miit.publish import LockTimeoutError, output_lock, publish
+from feedgen_miit.publish import (
+    LockTimeoutError,
+    output_lock,
+    publish,
+    remove_leftovers,
+    remove_published,
+)
 from tests.atomcheck import SCHEMA, atom_problems
 from tests.golden import EXAMPLES, GOLDEN
 from tests.locks import lock_held
@@ -327,3 +333,70 @@ def test_the_lock_is_released_after_a_build(tmp_path: Path) -> None:
     build(settings)
     with output_lock(tmp_path / "public", timeout=0):
         pass
+
+
+def test_leftovers_are_found_listing_each_folder_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "public"
+    names = {f"categories/c{number}.xml": GOOD for number in range(200)} | {"atom.xml": GOOD}
+    publish(output, names)
+    (output / "categories" / ".c7.xml.k2j4_x9Q").write_bytes(b"<half")
+    (output / "categories" / ".c8.xml.0123456789ab.old").write_bytes(b"<half")
+    (output / "categories" / ".c9.xml.notours").write_bytes(b"user's")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path: str | os.PathLike[str]) -> Iterator[os.DirEntry[str]]:
+        listed.append(os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting_scandir)
+    removed = remove_leftovers(output, names)
+    # Once per folder: listing categories/ once per feed was quadratic (minutes for 5,000).
+    assert sorted(listed) == [str(output), str(output / "categories")]
+    assert sorted(path.name for path in removed) == [".c7.xml.k2j4_x9Q", ".c8.xml.0123456789ab.old"]
+    assert (output / "categories" / ".c9.xml.notours").exists()
+
+
+@pytest.mark.parametrize("folder", ["categories", "articles"])
+def test_nothing_is_written_through_a_linked_subfolder(tmp_path: Path, folder: str) -> None:
+    output, elsewhere = tmp_path / "public", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    publish(output, {"atom.xml": GOOD})
+    (output / folder).symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(PublishError, match=f"{folder}: a symbolic link inside the output folder"):
+        publish(output, {"atom.xml": newer_feed(), f"{folder}/a.xml": GOOD})
+    with pytest.raises(PublishError, match="a symbolic link inside the output folder"):
+        remove_leftovers(output, [f"{folder}/a.xml"])
+    assert list(elsewhere.iterdir()) == []
+    assert (output / "atom.xml").read_bytes() == GOOD  # all or nothing: nothing
+
+
+def test_a_published_file_that_is_a_link_is_neither_read_nor_written(tmp_path: Path) -> None:
+    output, secret = tmp_path / "public", tmp_path / "secret.xml"
+    secret.write_bytes(b"secret")
+    output.mkdir()
+    (output / "atom.xml").symlink_to(secret)
+    with pytest.raises(PublishError, match=r"atom\.xml: a symbolic link inside the output folder"):
+        publish(output, {"atom.xml": GOOD})
+    assert secret.read_bytes() == b"secret"
+
+
+def test_a_pipe_where_a_file_goes_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    output.mkdir()
+    os.mkfifo(output / "atom.xml")
+    with pytest.raises(PublishError, match=r"atom\.xml: not a regular file"):
+        publish(output, {"atom.xml": GOOD})
+
+
+def test_removing_through_a_linked_subfolder_is_refused(tmp_path: Path) -> None:
+    output, elsewhere = tmp_path / "public", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.html").write_bytes(b"not ours")
+    output.mkdir()
+    (output / "articles").symlink_to(elsewhere, target_is_directory=True)
+    assert remove_published(output, ["articles/a.html"]) == []
+    assert (elsewhere / "a.html").read_bytes() == b"not ours"
+
