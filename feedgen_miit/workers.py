@@ -140,17 +140,23 @@ class WorkerPool(Generic[_Context]):
         finished: dict[int, list[tuple[int, Any]]] = {}
         for worker in workers:
             _give(worker, function, chunks, next(waiting, None), catch)
-        for wanted in range(len(chunks)):
-            while wanted not in finished:
-                busy = {worker.connection: worker for worker in workers if worker.chunk is not None}
-                for connection in wait(list(busy)):
-                    worker = busy[connection]  # type: ignore[index]
-                    finished[worker.chunk] = _receive(worker)  # type: ignore[index]
-                    _give(worker, function, chunks, next(waiting, None), catch)
-            for status, value in finished.pop(wanted):
-                if status == _CRASHED:
-                    raise WorkerError(f"a worker failed (a bug in feedgen-miit):\n{value}")
-                yield value
+        try:
+            for wanted in range(len(chunks)):
+                while wanted not in finished:
+                    busy = {w.connection: w for w in workers if w.chunk is not None}
+                    for connection in wait(list(busy)):
+                        worker = busy[connection]  # type: ignore[index]
+                        finished[worker.chunk] = _receive(worker)  # type: ignore[index]
+                        _give(worker, function, chunks, next(waiting, None), catch)
+                for status, value in finished.pop(wanted):
+                    if status == _CRASHED:
+                        raise WorkerError(f"a worker failed (a bug in feedgen-miit):\n{value}")
+                    yield value
+        finally:
+            if any(worker.chunk is not None for worker in workers):
+                # Left half-way (the caller stopped reading, or failed): the chunks still in
+                # flight would answer the next map. Their workers go; the next map forks anew.
+                self.close()
 
     def _start(self) -> list[_Worker]:
         while len(self._started) < self.workers:

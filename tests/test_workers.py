@@ -125,3 +125,13 @@ def test_workers_leave_interrupts_to_the_build() -> None:
     # and its results still come back.
     with WorkerPool(None, 2) as pool:
         assert list(pool.map(interrupt_own_group, range(4), chunk=1)) == [0, 1, 2, 3]
+
+
+def test_a_map_left_half_way_does_not_leak_into_the_next() -> None:
+    # A caller that stops reading (its index failed: the disk is full) leaves chunks in
+    # flight; the next map once received their results as its own.
+    with WorkerPool(0, 2) as pool:
+        first = pool.map(square, range(100), chunk=1)
+        assert next(first) == 0
+        first.close()
+        assert list(pool.map(square, range(10), chunk=1)) == [i * i for i in range(10)]
