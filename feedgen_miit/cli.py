@@ -42,8 +42,8 @@ EXIT_PARTIAL = 3
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  feed written, every article used
-  1  nothing written (unreadable folder, no usable article, output not writable,
-     bad setting, or --strict and some article cannot be used)
+  1  nothing written (unreadable folder, no usable article, output or index not
+     writable, bad setting, or --strict and some article cannot be used)
   2  usage error
   3  feed written, but some articles were skipped (each listed on stderr)"""
 CHECK_EXIT_CODES_HELP = """\b

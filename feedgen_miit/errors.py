@@ -263,6 +263,11 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signal_number
 
 
+class IndexWriteError(PublishError):
+    """The article index cannot be written where it lives (the disk is full or read-only,
+    the file cannot be opened, an I/O error): the build stops; the index stays as it was."""
+
+
 class SkippedArticlesError(FeedgenMiitError):
     """``strict`` is set and some articles would have been skipped, so nothing was written."""
 

@@ -15,6 +15,11 @@ once the article was rendered, its sanitized :class:`~feedgen_miit.model.Entry`.
 - A build keeps the index in SQLite (standard library, one writer at a time under the output
   lock) beside its output; ``check`` and ``cache = false`` keep it in memory.
 
+When the index cannot be written where it lives (a full disk, a read-only or unreadable
+place, an I/O error), that is no damage: the index is kept as it was (SQLite rolls back what
+was not committed) and :class:`~feedgen_miit.errors.IndexWriteError` stops the build, which
+publishes nothing, in one line.
+
 The index can never change the output: everything the output depends on besides the files
 (the settings that shape articles, this package's code, the libraries that parse and
 sanitize) is part of a fingerprint, and an index with another fingerprint, another format or
@@ -41,7 +46,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._version import __version__
-from .errors import ArticleError, ArticleWarning, in_path_order
+from .errors import ArticleError, ArticleWarning, IndexWriteError, in_path_order
 from .model import Article, Entry
 from .sanitize import recheck
 from .scan import Found, path_order, scan
@@ -145,6 +150,44 @@ _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 class IndexDamagedError(Exception):
     """The stored index is damaged; the caller throws it away and starts again."""
+
+
+#: SQLite's primary result codes that blame the place the index lives, not the index: no
+#: permission, busy or locked by another program, out of memory, read-only, I/O error, disk
+#: full, cannot open, no large-file support. Any other error (corrupt, not a database, a
+#: table missing...) is damage.
+_PLACE_FAILURES = frozenset(
+    {
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PROTOCOL,
+        sqlite3.SQLITE_NOLFS,
+    }
+)
+
+
+def _failure(error: Exception, location: Path | None) -> Exception:
+    """What ``error``, met using the index at ``location``, means: the place failed
+    (:class:`IndexWriteError`, for the user) or the index is damaged (:class:`IndexDamagedError`,
+    to throw it away)."""
+    if isinstance(error, IndexDamagedError | IndexWriteError):
+        return error
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(error, OSError) or (code is not None and code & 0xFF in _PLACE_FAILURES):
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        where = location if location is not None else "the article index (in memory)"
+        return IndexWriteError(
+            f"{where}: cannot write the article index ({reason}), so nothing was published; "
+            "free some space or fix its permissions, or set cache_dir elsewhere, "
+            "or build with --no-cache"
+        )
+    return IndexDamagedError(str(error))
 
 
 # -- what a refresh has read, and how ---------------------------------------------------------
@@ -314,20 +357,23 @@ class ArticleIndex:
     @classmethod
     def open(cls, location: Path | None, fingerprint: str) -> ArticleIndex:
         """Open (or create) the index at ``location`` (``None``: in memory) for
-        ``fingerprint``; one that is damaged or was made for another starts afresh."""
-        if location is not None:
+        ``fingerprint``; one that is damaged or was made for another starts afresh.
+
+        Raises :class:`IndexWriteError` when it cannot be written there.
+        """
+        for attempt in (1, 2):
             try:
                 return cls(_connect(location, fingerprint), location)
             except (sqlite3.Error, IndexDamagedError, OSError) as error:
+                failure = _failure(error, location)
+                if isinstance(failure, IndexWriteError):
+                    raise failure from None
+                if attempt == 2 or location is None:  # damaged as soon as made: not ours
+                    reason = OSError(0, f"cannot make an index here: {error}")
+                    raise _failure(reason, location) from None
                 log.info("%s: index unusable (%s); rebuilding it", location, error)
                 _delete(location)
-            try:
-                return cls(_connect(location, fingerprint), location)
-            except (sqlite3.Error, IndexDamagedError, OSError) as error:
-                log.warning(
-                    "%s: cannot keep an index here (%s); reading every file", location, error
-                )
-        return cls(_connect(None, fingerprint), None)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the one way in --------------------------------------------------------------------------
 
@@ -1112,7 +1158,7 @@ class ArticleIndex:
         try:
             yield
         except sqlite3.Error as error:
-            raise IndexDamagedError(str(error)) from error
+            raise _failure(error, self.location) from error
 
 
 def _listings_of(month: str, categories: Iterable[str]) -> list[tuple[str, str]]:
@@ -1173,6 +1219,8 @@ def fingerprint(settings: Settings) -> str:
 def _connect(location: Path | None, fingerprint: str) -> sqlite3.Connection:
     if location is not None:
         location.parent.mkdir(parents=True, exist_ok=True)
+        if location.is_symlink():  # SQLite would write through it: whatever it is, not ours
+            raise IndexDamagedError("a symbolic link, not an index")
     connection = sqlite3.connect(":memory:" if location is None else location, timeout=1.0)
     try:
         connection.execute("PRAGMA synchronous = NORMAL")

@@ -3,12 +3,18 @@ of what ``build`` and ``check`` exit with, and say on the way out, is here."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
 import pytest
 from click.testing import CliRunner, Result
 
+from bench.generate import generate
+from feedgen_miit import index
 from feedgen_miit.cli import SHOWN_PROBLEMS, main
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
@@ -333,3 +339,68 @@ def test_check_takes_the_selection_options_of_build(
         0,
         "1 usable article(s), 0 error(s), 0 warning(s)",
     )
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs, full after a few dozen index rows (skipped where mounting is not
+    allowed: it needs root and CAP_SYS_ADMIN)."""
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["/bin/mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["/bin/umount", str(mount_point)], check=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
+def test_exit_1_in_one_line_when_the_disk_is_full(
+    tiny_filesystem: Path, tmp_path: Path, output_dir: Path
+) -> None:
+    articles = generate(tmp_path / "articles", 300)[0].parent
+    config = tmp_path / "feedgen-miit.toml"
+    config.write_text(f'cache_dir = "{tiny_filesystem}"\n', encoding="utf-8")
+
+    result = run("build", str(articles), "--out", str(output_dir), "--config", str(config))
+
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()  # not a 4 KB chained traceback
+    assert line.startswith(f"feedgen-miit: error: {tiny_filesystem}/feedgen-miit-")
+    assert "cannot write the article index (database or disk is full)" in line
+    assert not (output_dir / "atom.xml").exists()
+
+
+def test_exit_1_in_one_line_when_the_index_cannot_be_written(
+    write_article: WriteArticle,
+    articles_dir: Path,
+    output_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_article("a.txt")
+    real_connect = index._connect
+
+    def read_only(location: Path | None, fingerprint: str) -> sqlite3.Connection:
+        connection = real_connect(location, fingerprint)
+        connection.execute("PRAGMA query_only = 1")  # as a read-only disk would
+        return connection
+
+    monkeypatch.setattr(index, "_connect", read_only)
+
+    result = run("build", str(articles_dir), "--out", str(output_dir))
+
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("feedgen-miit: error: ")
+    assert line.endswith(
+        ".sqlite: cannot write the article index (attempt to write a readonly database), so "
+        "nothing was published; free some space or fix its permissions, or set cache_dir "
+        "elsewhere, or build with --no-cache"
+    )
+    assert not (output_dir / "atom.xml").exists()

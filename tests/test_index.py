@@ -26,6 +26,8 @@ from feedgen_miit import (
     selection,
     tasks,
 )
+from feedgen_miit import index as index_module
+from feedgen_miit.errors import IndexWriteError
 from feedgen_miit.index import index_path
 from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, scan
 from tests.atomcheck import NS, assert_valid_atom
@@ -241,18 +243,58 @@ def test_a_damaged_cache_is_rebuilt_silently(
     assert build(settings).files_read == 0  # and the new cache works
 
 
-def test_a_cache_that_cannot_be_replaced_is_done_without(
-    folder: Path, settings: Settings, caplog: pytest.LogCaptureFixture
+def test_a_place_that_cannot_hold_the_index_stops_the_build(
+    folder: Path, settings: Settings
 ) -> None:
     build(settings)
     expected = (settings.output_dir / "atom.xml").read_bytes()
     index_path(settings).unlink()
     index_path(settings).mkdir()  # never deleted: it is not ours
-    report = build(settings)
-    assert report.files_read == 6
+    with pytest.raises(IndexWriteError, match="cannot write the article index") as raised:
+        build(settings)
+    assert str(raised.value).startswith(f"{index_path(settings)}: ")
     assert (settings.output_dir / "atom.xml").read_bytes() == expected
     assert index_path(settings).is_dir()
-    assert "cannot keep an index here" in caplog.text
+
+
+#: How a place fails the index, made real by SQLite itself: no page may be added (a full
+#: disk), or no write at all (a read-only one).
+PLACE_FAILURES = {
+    "full": ("PRAGMA max_page_count = 1", "database or disk is full"),  # no page more
+    "read-only": ("PRAGMA query_only = 1", "attempt to write a readonly database"),
+}
+#: New articles for each: enough that their rows need new pages.
+NEW_ARTICLES = {"full": 60, "read-only": 1}
+
+
+@pytest.mark.parametrize("failure", sorted(PLACE_FAILURES))
+def test_an_index_that_cannot_be_written_publishes_nothing_and_stays_whole(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    published = {path: path.read_bytes() for path in settings.output_dir.rglob("*.*ml")}
+    new = NEW_ARTICLES[failure]
+    for number in range(new):
+        (folder / f"1{number:03d}.txt").write_text(
+            article(f"新{number}", "2024-03-07T08:00:00+08:00"), encoding="utf-8"
+        )
+    pragma, reason = PLACE_FAILURES[failure]
+    real_connect = index_module._connect
+
+    def failing_connect(location: Path | None, fingerprint: str) -> sqlite3.Connection:
+        connection = real_connect(location, fingerprint)
+        connection.execute(pragma)
+        return connection
+
+    with monkeypatch.context() as patched:
+        patched.setattr(index_module, "_connect", failing_connect)
+        with pytest.raises(IndexWriteError, match=reason):
+            build(settings)
+    after = {path: path.read_bytes() for path in settings.output_dir.rglob("*.*ml")}
+    assert after == published
+    report = build(settings)  # the index was kept as it was: only the new file is read
+    assert (report.files_read, report.articles_found) == (new, 6 + new)
 
 
 @pytest.mark.parametrize("change", sorted(TAMPERING))
