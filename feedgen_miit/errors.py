@@ -225,8 +225,7 @@ class NoArticlesError(FeedgenMiitError):
         """The error for ``folder``, where files matching ``patterns`` gave ``problems``."""
         found = f"{len(problems)} article file(s), none usable" if problems else "no article file"
         return cls(
-            f"{folder}: {found} (looked for {', '.join(patterns)}); "
-            "nothing was published",
+            f"{folder}: {found} (looked for {', '.join(patterns)}); nothing was published",
             problems,
         )
 

@@ -7,10 +7,13 @@ once the article was rendered, its sanitized :class:`~feedgen_miit.model.Entry`.
 
 - :meth:`ArticleIndex.refresh` is the one way in: it scans the folder, has the new and changed
   files read (by a function the caller gives, which may use a process pool), forgets the gone
-  ones, finds the files whose entry id an earlier file has, and says what changed. A file is
+  ones, finds the files whose entry id an earlier file has, and those that hold the same
+  article as an earlier file (the same body and title: :func:`title_key`), and says what
+  changed. A file is
   read again when its stamp (size, mtime, ctime, inode) changed, or when it was "racy"
   (changed within a few seconds of being read); then its content hash decides whether it
-  really changed. Two files with the same id: the first in path order keeps it.
+  really changed. Two files with the same id, or the same article: the first in path order
+  keeps it.
 - Queries (:meth:`~ArticleIndex.newest`, :meth:`~ArticleIndex.articles`...) never write.
 - A build keeps the index in SQLite (standard library, one writer at a time under the output
   lock) beside its output; ``check`` and ``cache = false`` keep it in memory.
@@ -35,8 +38,10 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,7 +60,7 @@ from .settings import Scope, Settings, scoped
 log = logging.getLogger(__name__)
 
 #: Bump when the tables or the encoding of a record change.
-FORMAT = 8
+FORMAT = 9
 #: The index older versions kept in the output folder (a build removes it).
 OLD_INDEX_NAME = ".feedgen-miit-cache.sqlite"
 #: Libraries whose output ends up in a stored record.
@@ -68,7 +73,7 @@ CREATE TABLE articles (
     source TEXT PRIMARY KEY,   -- the file, relative to the articles folder
     stamp INTEGER NOT NULL,    -- scan.Found.stamp when it was read
     verified INTEGER NOT NULL, -- 0: read while racy, check the content next time
-    digest BLOB NOT NULL,      -- index.content_digest() of the file's bytes
+    digest BLOB NOT NULL,      -- index.content_digests() of the file's bytes
     published INTEGER NOT NULL,-- microseconds since 1970, UTC
     id TEXT NOT NULL,
     record TEXT NOT NULL,      -- the rest of the Article, JSON
@@ -76,6 +81,7 @@ CREATE TABLE articles (
     month TEXT NOT NULL,       -- layout.month_of(published): its archive page
     page TEXT NOT NULL,        -- Article.page (also in the record): where its page is
     picture TEXT,              -- Article.thumbnail (also in the record), counted for site images
+    body TEXT NOT NULL,        -- the body's digest (index.content_digests()), in hex
     entry TEXT,                -- the sanitized Entry, JSON; NULL until rendered
     entry_checksum BLOB,       -- over the entry and the file's digest
     entry_cost INTEGER,        -- Entry.cost, for the archives to fill documents
@@ -125,6 +131,7 @@ CREATE INDEX archive_by_source ON archive (source);
 CREATE TABLE archive_dirty (feed TEXT NOT NULL, page INTEGER NOT NULL,
     PRIMARY KEY (feed, page)) WITHOUT ROWID;
 CREATE INDEX articles_by_id ON articles (id);
+CREATE INDEX articles_by_body ON articles (body);
 -- The main feed's newest without sorting every article.
 CREATE INDEX articles_by_published ON articles (published);
 -- What a refresh reads of every row, without reading the wide rows.
@@ -217,6 +224,7 @@ class Record(NamedTuple):
     month: str
     page: str
     picture: str | None
+    body: str  #: the body's digest (:func:`content_digests`), in hex
     categories: tuple[str, ...]  #: not a column of ``articles``: stored in ``categories``
     warnings: str  #: JSON ``[[reason, line], ...]``: shown by every build, not only the first
 
@@ -271,13 +279,63 @@ class Dirty:
         return bool(self.months or self.categories or self.category_months)
 
 
-def content_digest(data: bytes) -> bytes:
-    """The content hash the index compares when a file's stamp changed.
+#: The front matter's opening line, as bytes (a byte-order mark and blank lines may come
+#: first, lines may end in CRLF), and a line that closes it. Text in another encoding (UTF-16,
+#: say) matches neither: its body is the whole file.
+_OPENING = re.compile(rb"(?:\xef\xbb\xbf)?(?:[ \t\f\v]*\r?\n)*-{3,}[ \t]*\r?\n")
+_CLOSING = re.compile(rb"-{3,}[ \t]*\r?(?:\n|\Z)")
+
+
+def _body_start(data: bytes) -> int:
+    """Where the body of the article file ``data`` starts: after the front matter's closing
+    line; 0 without one. (``bytes.find`` then a match: a regex searching line by line took
+    longer than hashing the file.)"""
+    if data.startswith(b"\n---\n"):  # how nearly every scraped file starts
+        at = 4
+    else:
+        opening = _OPENING.match(data)
+        if opening is None:
+            return 0
+        at = opening.end() - 1  # the opening line's newline: the closing line may come next
+    while (at := data.find(b"\n---", at)) >= 0:
+        if data[at + 4 : at + 5] == b"\n":  # nearly every closing line: no regex needed
+            return at + 5
+        closing = _CLOSING.match(data, at + 1)
+        if closing is not None:
+            return closing.end()
+        at += 4
+    return 0
+
+
+def content_digests(data: bytes) -> tuple[bytes, bytes]:
+    """The content hash the index compares when a file's stamp changed, and the hash of the
+    file's body alone (the bytes after the front matter), for :func:`title_key`.
 
     SHA-256 (cut to 16 bytes) because CPUs compute it in hardware: under half the time of
-    BLAKE2b for an article, and every file of a cold build is hashed.
+    BLAKE2b for an article, and every file of a cold build is hashed. The body is hashed
+    once: the file's hash is that of its front matter and of the body's hash, so knowing the
+    same article under two names costs a cold build no second pass over every body.
     """
-    return hashlib.sha256(data).digest()[:16]
+    cut = _body_start(data)
+    view = memoryview(data)
+    body = hashlib.sha256(view[cut:]).digest()[:16]
+    whole = hashlib.sha256(view[:cut])
+    whole.update(body)
+    return whole.digest()[:16], body
+
+
+def title_key(title: str) -> str:
+    """What two files whose bodies are the same bytes (:func:`content_digests`) must share
+    to hold the same article, one page scraped twice under two names: the title.
+
+    The titles are compared in NFC (a title typed on a Mac and one typed elsewhere are the
+    same). The bodies are compared raw, not cleaned: their digest is made for every file as
+    it is read, for nothing (cleaning a body costs a millisecond), and a page scraped twice
+    gives the same bytes. A body that differs in anything, a correction or another encoding,
+    is another article; so is another title over the same body. Other front matter (the
+    date, the categories) may differ.
+    """
+    return unicodedata.normalize("NFC", title)
 
 
 def record_of(
@@ -287,9 +345,11 @@ def record_of(
     stamp: int,
     verified: bool,
     digest: bytes,
+    body_digest: bytes,
     warnings: Sequence[ArticleWarning] = (),
 ) -> Record:
-    """Encode ``article`` (read from a file whose bytes hash to ``digest``) for storing.
+    """Encode ``article`` (read from a file whose bytes hash to ``digest``, its body to
+    ``body_digest``: see :func:`content_digests`) for storing.
 
     Called where the file was read: a :class:`Record` pickles in 3 µs where an
     :class:`Article` takes 21 µs, and encoding it costs 10 µs; a cold build of 100,000
@@ -308,6 +368,7 @@ def record_of(
         ]
     )
     source = article.source
+    body = body_digest.hex()
     return Record(
         source=source,
         stamp=stamp,
@@ -316,10 +377,11 @@ def record_of(
         published=published,
         id=article.id,
         record=record,
-        checksum=_checksum(source, digest, published, article.id, record),
+        checksum=_checksum(source, digest, published, article.id, record, body=body),
         month=month,
         page=article.page,
         picture=article.thumbnail,
+        body=body,
         categories=article.categories,
         warnings=_to_json([[warning.reason, warning.line] for warning in warnings]),
     )
@@ -424,10 +486,7 @@ class ArticleIndex:
         with self._guard():
             self._forget(failed)
             self._excluded = self._failures()
-            duplicates = {
-                source: duplicate_id_error(root / source, entry_id, root / first)
-                for source, entry_id, first in self._find_duplicates(stored)
-            }
+            duplicates = self._duplicates(root, stored)
             self._excluded.update(duplicates)
             self._note_duplicates_changed(duplicates)
             (total,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
@@ -445,17 +504,17 @@ class ArticleIndex:
 
     def _store_read(
         self, stale: list[StaleFile], read: ReadFiles, indexed: Collection[str]
-    ) -> tuple[dict[str, str], dict[str, ArticleError]]:
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, ArticleError]]:
         """Read ``stale`` with ``read`` and store what it gives; return the sources stored
-        anew with their ids, and the errors of those that failed."""
-        stored: dict[str, str] = {}
+        anew with their ids and body digests, and the errors of those that failed."""
+        stored: dict[str, tuple[str, str]] = {}
         failed: dict[str, ArticleError] = {}
         batch: list[Record] = []
         with self._guard():
             for item, outcome in zip(stale, read(stale), strict=True):
                 if isinstance(outcome, Record):
                     batch.append(outcome)
-                    stored[item.source] = outcome.id
+                    stored[item.source] = (outcome.id, outcome.body)
                     if len(batch) >= _STORE_BATCH:
                         self._store(batch, indexed)
                         batch.clear()
@@ -530,13 +589,14 @@ class ArticleIndex:
         """The indexed :class:`Article` of ``source``."""
         with self._guard():
             found = self._db.execute(
-                "SELECT digest, published, id, record, checksum FROM articles WHERE source = ?",
+                "SELECT digest, published, id, record, checksum, body FROM articles "
+                "WHERE source = ?",
                 (source,),
             ).fetchone()
         if found is None:
             raise IndexDamagedError(f"row {source!r} vanished")
-        digest, published, entry_id, record, checksum = found
-        if checksum != _checksum(source, bytes(digest), published, entry_id, record):
+        digest, published, entry_id, record, checksum, body = found
+        if checksum != _checksum(source, bytes(digest), published, entry_id, record, body=body):
             raise IndexDamagedError(f"row {source!r} fails its checksum")
         try:
             title, updated, categories, author, thumbnail, link, page = json.loads(record)
@@ -989,9 +1049,10 @@ class ArticleIndex:
         self._db.executemany(
             "INSERT OR REPLACE INTO articles "
             "(source, stamp, verified, digest, published, id, record, checksum, month, page, "
-            "picture, warnings, entry, entry_checksum, entry_cost, page_due, page_digest, "
-            "failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL)",
-            ((*record[:11], record.warnings) for record in records),
+            "picture, body, warnings, entry, entry_checksum, entry_cost, page_due, page_digest, "
+            "failure) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL)",
+            ((*record[:12], record.warnings) for record in records),
         )
         self._db.executemany(
             "DELETE FROM categories WHERE source = ?", ((record.source,) for record in records)
@@ -1093,27 +1154,37 @@ class ArticleIndex:
     def _set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def _find_duplicates(self, stored: Mapping[str, str]) -> list[tuple[str, str, str]]:
-        """``(source, id, first source with that id)`` of each file whose id an earlier one
-        (in path order) has. Records which ids are shared, for the next refresh."""
-        by_id: dict[str, list[str]] = {}
-        for entry_id, source in self._rows_of_shared_ids(stored):
-            by_id.setdefault(entry_id, []).append(source)
-        shared = sorted(entry_id for entry_id, sources in by_id.items() if len(sources) > 1)
-        self._db.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('shared_ids', ?)", (json.dumps(shared),)
-        )
-        duplicates: list[tuple[str, str, str]] = []
-        for entry_id in shared:
-            first, *others = sorted(by_id[entry_id], key=path_order)
-            duplicates.extend((source, entry_id, first) for source in others)
+    def _duplicates(
+        self, root: Path, stored: Mapping[str, tuple[str, str]]
+    ) -> dict[str, ArticleError]:
+        """The error of each file whose id, or whose article (:func:`title_key`), an earlier
+        file in path order has: one each, the id's if both. ``stored``: the rows stored by
+        this refresh, with their id and body digest."""
+        duplicates: dict[str, ArticleError] = {}
+        by_id = self._shared("id", {source: ids[0] for source, ids in stored.items()})
+        for entry_id, (first, *others) in by_id.items():
+            for source in others:
+                duplicates[source] = duplicate_id_error(root / source, entry_id, root / first)
+        by_body = self._shared("body", {source: ids[1] for source, ids in stored.items()})
+        for sources in by_body.values():
+            # A file that lost its id takes no article from another.
+            kept = [source for source in sources if source not in duplicates]
+            if len(kept) < 2:
+                continue
+            titles = self._titles(kept)
+            firsts: dict[str, str] = {}  # title_key() -> the first file of that title
+            for source in kept:
+                earlier = firsts.setdefault(title_key(titles[source]), source)
+                if earlier != source:
+                    duplicates[source] = duplicate_article_error(root / source, root / earlier)
         return duplicates
 
     def _note_duplicates_changed(self, duplicates: Mapping[str, ArticleError]) -> None:
-        """An article that loses its id to another file, or gets it back when that one goes,
-        changes although its own file did not: note it as touched (its listings, feed
-        documents and page follow). The losers are kept in ``meta`` for the next refresh."""
-        found = self._db.execute("SELECT value FROM meta WHERE key = 'id_losers'").fetchone()
+        """An article that loses its id or its article to another file (see
+        :meth:`_duplicates`), or gets it back when that one goes, changes although its own
+        file did not: note it as touched (its listings, feed documents and page follow). The
+        losers are kept in ``meta`` for the next refresh."""
+        found = self._db.execute("SELECT value FROM meta WHERE key = 'losers'").fetchone()
         before = set(json.loads(found[0])) if found else set()
         now = set(duplicates)
         self._note_leaving(sorted(now - before, key=path_order))
@@ -1124,31 +1195,61 @@ class ArticleIndex:
         )
         if now != before:
             self._db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('id_losers', ?)",
+                "INSERT OR REPLACE INTO meta VALUES ('losers', ?)",
                 (json.dumps(sorted(now, key=path_order)),),
             )
 
-    def _rows_of_shared_ids(self, stored: Mapping[str, str]) -> list[tuple[str, str]]:
-        """``(id, source)`` of every row whose id another row may share.
+    def _titles(self, sources: Sequence[str]) -> dict[str, str]:
+        """The titles of the articles of ``sources`` (a few: they share a body)."""
+        titles: dict[str, str] = {}
+        for start in range(0, len(sources), _QUERY_BATCH):
+            batch = sources[start : start + _QUERY_BATCH]
+            marks = ",".join("?" * len(batch))
+            for source, record in self._db.execute(
+                f"SELECT source, record FROM articles WHERE source IN ({marks})",  # noqa: S608
+                batch,
+            ):
+                try:
+                    titles[source] = str(json.loads(record)[0])
+                except (ValueError, TypeError, IndexError) as error:
+                    raise IndexDamagedError(f"row {source!r} cannot be decoded") from error
+        return titles
 
-        Only an id that was shared at the last refresh (kept in ``meta``), or one of a row
+    def _shared(self, column: str, stored: Mapping[str, str]) -> dict[str, list[str]]:
+        """The values of ``column`` (``id`` or ``body``) that several rows have, each with
+        its rows' sources in path order. Records which are shared, for the next refresh."""
+        by_value: dict[str, list[str]] = {}
+        for value, source in self._rows_sharing(column, stored):
+            by_value.setdefault(value, []).append(source)
+        shared = {
+            value: sorted(sources, key=path_order)
+            for value, sources in sorted(by_value.items())
+            if len(sources) > 1
+        }
+        self._set_meta(f"shared_{column}", json.dumps(list(shared)))
+        return shared
+
+    def _rows_sharing(self, column: str, stored: Mapping[str, str]) -> list[tuple[str, str]]:
+        """``(value, source)`` of every row whose ``column`` another row may share.
+
+        Only a value that was shared at the last refresh (kept in ``meta``), or one of a row
         stored since, can be shared now (deleting rows shares nothing): those are looked up
         in the index, not every row grouped, which cost a warm build of 100,000 files 25 ms.
-        Without the record (a new index), or after many new rows, every id is grouped.
+        Without the record (a new index), or after many new rows, every value is grouped.
         """
-        found = self._db.execute("SELECT value FROM meta WHERE key = 'shared_ids'").fetchone()
+        found = self._meta(f"shared_{column}")
         if found is None or len(stored) > _LOOKED_UP_IDS:
             return self._db.execute(
-                "SELECT id, source FROM articles WHERE id IN "
-                "(SELECT id FROM articles GROUP BY id HAVING COUNT(*) > 1)"
+                f"SELECT {column}, source FROM articles WHERE {column} IN "  # noqa: S608 - fixed
+                f"(SELECT {column} FROM articles GROUP BY {column} HAVING COUNT(*) > 1)"
             ).fetchall()
-        ordered = sorted(set(json.loads(found[0])).union(stored.values()))
+        ordered = sorted(set(json.loads(found)).union(stored.values()))
         rows: list[tuple[str, str]] = []
         for start in range(0, len(ordered), _QUERY_BATCH):
             batch = ordered[start : start + _QUERY_BATCH]
             marks = ",".join("?" * len(batch))
             rows += self._db.execute(
-                f"SELECT id, source FROM articles WHERE id IN ({marks})",  # noqa: S608 - marks
+                f"SELECT {column}, source FROM articles WHERE {column} IN ({marks})",  # noqa: S608
                 batch,
             ).fetchall()
         return rows
@@ -1167,6 +1268,16 @@ def _listings_of(month: str, categories: Iterable[str]) -> list[tuple[str, str]]
     for name in categories:
         pairs += [("category", name), ("category-month", f"{name}\0{month}")]
     return pairs
+
+
+def duplicate_article_error(path: Path, first: Path) -> ArticleError:
+    """The error for a file that holds the same article as an earlier file (in path order):
+    the same title and body (:func:`title_key`), scraped twice under two names."""
+    return ArticleError(
+        path,
+        f"the same article as {first} (the same title and body; scraped twice?), "
+        "so it is left out; delete one of the two files",
+    )
 
 
 def duplicate_id_error(path: Path, entry_id: str, first: Path) -> ArticleError:
@@ -1244,7 +1355,10 @@ def _connect(location: Path | None, fingerprint: str) -> sqlite3.Connection:
                 log.info("index: settings or code changed; starting afresh")
             connection.execute("DELETE FROM articles")
             connection.execute("DELETE FROM categories")
-            connection.execute("DELETE FROM meta WHERE key IN ('shared_ids', 'site_pictures')")
+            connection.execute(
+                "DELETE FROM meta WHERE key IN "
+                "('shared_id', 'shared_body', 'losers', 'site_pictures')"
+            )
             connection.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [("format", str(FORMAT)), ("fingerprint", fingerprint)],
@@ -1262,8 +1376,10 @@ def _delete(location: Path) -> None:
             location.with_name(location.name + suffix).unlink(missing_ok=True)
 
 
-def _checksum(source: str, digest: bytes, published: int, entry_id: str, record: str) -> bytes:
-    text = f"{source}\0{published}\0{entry_id}\0{record}".encode()
+def _checksum(
+    source: str, digest: bytes, published: int, entry_id: str, record: str, *, body: str
+) -> bytes:
+    text = f"{source}\0{published}\0{entry_id}\0{record}\0{body}".encode()
     return hashlib.blake2b(text, key=digest, digest_size=16).digest()
 
 

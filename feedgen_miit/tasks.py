@@ -15,7 +15,7 @@ from datetime import datetime
 
 from .budget import entry_cost
 from .errors import ArticleError, per_article
-from .index import ReadFiles, Record, SameContent, StaleFile, content_digest, record_of
+from .index import ReadFiles, Record, SameContent, StaleFile, content_digests, record_of
 from .layout import month_of
 from .loader import check_article, read_article_file, read_body
 from .model import Article, Entry
@@ -58,7 +58,7 @@ def read_file(work: Work, stale: StaleFile) -> Record | SameContent:
         stamp, racy = stale.stamp, stale.racy
         if stamp == UNSTAMPED:  # not stat'ed by the scan: stamped as it is read
             stamp, racy = stamp_of(info, time.time_ns())
-        digest = content_digest(data)
+        digest, body_digest = content_digests(data)
         if digest == stale.digest:
             return SameContent(stamp, verified=not racy)
         checked = check_article(path, settings=settings, now=work.now, data=data)
@@ -68,6 +68,7 @@ def read_file(work: Work, stale: StaleFile) -> Record | SameContent:
             stamp=stamp,
             verified=not racy,
             digest=digest,
+            body_digest=body_digest,
             warnings=checked.warnings,
         )
 

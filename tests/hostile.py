@@ -35,6 +35,8 @@ ERRORS: dict[str, tuple[int | None, str]] = {
     "binary.txt": (None, "not UTF-8 (bad byte at offset 0) nor GB18030/GBK text"),
     "body_only_script.txt": (None, "the body is empty"),
     "dup_id_b.txt": (None, "is already used by"),
+    # the same title (in NFD) and body as same_article_a.txt: the same article scraped twice
+    "same_article_b.txt": (None, "same_article_a.txt (the same title and body; scraped twice?)"),
     "empty_body.txt": (None, "the body is empty"),
     "empty_title.txt": (3, "'title' is missing or empty"),
     "front_matter_list.txt": (3, "front matter is a list, not a mapping"),
@@ -93,6 +95,8 @@ GOOD: dict[str, str] = {
     "gb18030.txt": "国家标准 GB18030 编码的文章",
     "good_01.txt": "Good article one",
     "good_02.md": "Good article two",
+    "same_article_a.txt": "Même article, scraped twice",
+    "same_title_other_body.txt": "Même article, scraped twice",  # another body: another article
     "sub/nested_good.html": "In a subfolder",
     "thumbnail_data.txt": "Thumbnail data:",
     "thumbnail_javascript.txt": "Thumbnail javascript:",

@@ -459,7 +459,7 @@ def plain_documents(draw: st.DrawFn) -> str:
 
 folder_operations = st.lists(
     st.tuples(
-        st.sampled_from(["add", "edit", "touch", "delete", "duplicate", "break"]),
+        st.sampled_from(["add", "edit", "touch", "delete", "duplicate", "copy", "break"]),
         st.integers(min_value=0, max_value=5),
     ),
     min_size=1,

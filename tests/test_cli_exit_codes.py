@@ -190,7 +190,8 @@ def test_check_writes_nothing(
 def test_check_exit_0_only_when_clean(write_article: WriteArticle, tmp_path: Path) -> None:
     write_article("a.txt")
     assert run("check", str(tmp_path / "articles")).exit_code == 0
-    write_article("b.txt", ARTICLE.replace("thumbnail: '", "thumbnail: 'javascript:"))
+    other = ARTICLE.replace("工信部召开座谈会", "另一篇")  # not the same article as a.txt
+    write_article("b.txt", other.replace("thumbnail: '", "thumbnail: 'javascript:"))
     warned = run("check", str(tmp_path / "articles"))
     assert warned.exit_code == 3
     line = next(n for n, text in enumerate(ARTICLE.split("\n"), 1) if text.startswith("thumb"))

@@ -285,7 +285,7 @@ def shared_dir() -> Iterator[Path]:
 def test_unreadable_files_and_folders_are_reported(shared_dir: Path) -> None:
     for name in ("a.txt", "locked.txt", "closed/b.txt", "open/c.txt"):
         (shared_dir / name).parent.mkdir(mode=0o755, exist_ok=True)
-        (shared_dir / name).write_text(ARTICLE, encoding="utf-8")
+        (shared_dir / name).write_text(ARTICLE.replace("座谈会", name), encoding="utf-8")
         (shared_dir / name).chmod(0o644)
     settings = make_settings(shared_dir)
     load_folder(settings, now=NOW)  # as the current user: warms every cache before the fork
@@ -337,7 +337,7 @@ def _outside_links(articles_dir: Path, tmp_path: Path) -> Path:
     (outside / "folder").mkdir(parents=True)
     secret = ARTICLE.replace("工信部召开座谈会", SECRET)
     (outside / "secret.txt").write_text(secret, encoding="utf-8")
-    (outside / "folder" / "also.txt").write_text(secret, encoding="utf-8")
+    (outside / "folder" / "also.txt").write_text(secret.replace("上证报", "又"), encoding="utf-8")
     (articles_dir / "link.txt").symlink_to(outside / "secret.txt")
     (articles_dir / "folder").symlink_to(outside / "folder", target_is_directory=True)
     (articles_dir / "good.txt").write_text(ARTICLE, encoding="utf-8")
@@ -357,6 +357,9 @@ def test_links_that_leave_the_folder_are_refused(
         f"{articles_dir}/folder: a symbolic link to a folder outside the articles folder "
         f"({outside}/folder): its articles were left out, so that nothing outside is "
         "published by mistake; copy the file in, or set follow_outside_links = true",
+        # a link that stays inside is read: here, it is the same article twice
+        f"{articles_dir}/inside.txt: the same article as {articles_dir}/good.txt (the same "
+        "title and body; scraped twice?), so it is left out; delete one of the two files",
         f"{articles_dir}/link.txt: a symbolic link to a file outside the articles folder "
         f"({outside}/secret.txt): not read, so that nothing outside is published by mistake; "
         "copy the file in, or set follow_outside_links = true",
@@ -373,7 +376,8 @@ def test_links_that_leave_the_folder_may_be_allowed(
     _outside_links(articles_dir, tmp_path)
     settings = make_settings(articles_dir, output_dir=output_dir, follow_outside_links=True)
     report = build(settings, now=NOW)
-    assert (report.problems, report.articles_found) == ((), 4)
+    assert [problem.path.name for problem in report.problems] == ["inside.txt"]
+    assert report.articles_found == 3
     assert SECRET.encode() in (output_dir / "atom.xml").read_bytes()
 
 

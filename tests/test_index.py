@@ -456,6 +456,8 @@ def test_a_cached_build_always_equals_a_build_without_cache(
             path.unlink(missing_ok=True)
         elif kind == "duplicate":
             path.write_text(article("重复", "2024-03-01", extra="id: dup\n"), encoding="utf-8")
+        elif kind == "copy":  # the same article under another name (another date: the same)
+            path.write_text(article("复制", f"2024-04-0{number + 1}"), encoding="utf-8")
         else:
             path.write_text("---\ntitle: [\n---\n", encoding="utf-8")
         try:
@@ -486,6 +488,75 @@ def test_a_cold_build_stamps_files_as_it_reads_them_as_stat_would(
     assert stored == {item.source: item.stamp for item in stamped}
     assert UNSTAMPED not in stored.values()
     assert build(settings).files_read == 0
+
+
+def test_the_same_article_twice_is_found_across_incremental_builds_as_without_a_cache(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+
+    def check(*skipped: str) -> None:
+        report = build(settings)
+        alone = build(replace(settings, output_dir=settings.output_dir.parent / "x", cache=False))
+        assert [str(p) for p in report.problems] == [str(p) for p in alone.problems]
+        assert [problem.path.name for problem in report.problems] == list(skipped)
+        assert report.articles_found == alone.articles_found
+
+    write_article("b.txt", article("甲", "2024-01-01"))
+    write_article("c.txt", article("丙", "2024-01-03"))
+    check()
+    write_article("d.txt", article("甲", "2024-01-05"))  # b's article again, dated later
+    check("d.txt")
+    check("d.txt")  # nothing changed: found through the record of shared articles
+    write_article("a.txt", article("甲", "2024-01-09"))  # now a comes first by path
+    check("b.txt", "d.txt")
+    (settings.articles_dir / "a.txt").unlink()
+    (settings.articles_dir / "b.txt").unlink()
+    check()  # d keeps the article alone
+    write_article("c.txt", article("甲", "2024-01-03"))  # c changed into the same article
+    check("d.txt")
+    write_article("e.txt", article("甲", "2024-01-03", body="<p>另一正文。</p>"))
+    check("d.txt")  # the same title, another body: another article
+
+
+def test_a_file_that_lost_its_id_takes_no_article_from_another(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    same = "id: 'tag:example.org,2024:same'\n"
+    write_article("a.txt", article("甲", "2024-01-01", extra=same))
+    write_article("b.txt", article("乙", "2024-01-02", extra=same))  # a's id: left out
+    write_article("c.txt", article("乙", "2024-01-03"))  # b's article, but b is left out
+    report = build(settings)
+    assert [str(problem) for problem in report.problems] == [
+        f"{settings.articles_dir}/b.txt: id 'tag:example.org,2024:same' is already used by "
+        f"{settings.articles_dir}/a.txt; give one of them its own 'id' in the front matter"
+    ]
+    assert report.articles_found == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (ARTICLE, ARTICLE.replace("2022 03:44:48", "2022 05:00:00"), True),  # another date
+        (ARTICLE, ARTICLE.replace(" - 金融\n", ""), True),  # other categories
+        (ARTICLE, ARTICLE.replace("工信部召开座谈会", "工信部召开座談会"), False),  # title
+        (ARTICLE, ARTICLE.replace("座谈会。", "座谈会！"), False),  # body
+        (ARTICLE, ARTICLE.replace("\n", "\r\n"), False),  # the body's bytes differ
+        (
+            ARTICLE.replace("'工信部召开座谈会'", "'Café'"),
+            ARTICLE.replace("'工信部召开座谈会'", "'Cafe\u0301'"),
+            True,
+        ),
+    ],
+    ids=["date", "categories", "title", "body", "line-ends", "title-nfc"],
+)
+def test_what_the_same_article_means(
+    write_article: WriteArticle, settings: Settings, first: str, second: str, same: bool
+) -> None:
+    write_article("a.txt", first)
+    write_article("b.txt", second)
+    report = build(settings)
+    assert [problem.path.name for problem in report.problems] == (["b.txt"] if same else [])
 
 
 def test_shared_ids_are_found_across_incremental_builds_as_without_a_cache(
