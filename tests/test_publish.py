@@ -399,4 +399,3 @@ def test_removing_through_a_linked_subfolder_is_refused(tmp_path: Path) -> None:
     (output / "articles").symlink_to(elsewhere, target_is_directory=True)
     assert remove_published(output, ["articles/a.html"]) == []
     assert (elsewhere / "a.html").read_bytes() == b"not ours"
-
