@@ -27,8 +27,8 @@ from .errors import (
     MissingArticlesDirError,
     NoArticlesError,
     ShownFormatter,
-    shown,
     SkippedArticlesError,
+    shown,
 )
 from .model import BuildReport, CheckReport
 from .pipeline import build, check

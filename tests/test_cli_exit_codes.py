@@ -141,8 +141,10 @@ def test_exit_1_is_fatal_and_writes_nothing(
     result = run("build", str(articles), "--out", str(out), *extra)
 
     assert result.exit_code == 1
-    assert message in result.stderr
-    assert len(result.stderr.splitlines()) == 1
+    *named, last = result.stderr.splitlines()  # each unusable file, then the one error
+    assert last.startswith("feedgen-miit: error: ")
+    assert message in last
+    assert len(named) == (setup == "no-usable-article")
     assert not (out / "atom.xml").exists()
 
 
