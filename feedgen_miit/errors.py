@@ -230,6 +230,12 @@ class NoArticlesError(FeedgenMiitError):
         )
 
 
+class MarkupLimitError(FeedgenMiitError):
+    """A body holds more markup than a body may (``sanitize.MAX_MARKUP``), so it is refused
+    before it is parsed: parsing it would take minutes and gigabytes. ``str()`` is the
+    reason, without the file (the caller knows it)."""
+
+
 class PublishError(FeedgenMiitError):
     """The feed could not be written; whatever was published before is untouched."""
 

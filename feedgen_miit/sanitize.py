@@ -28,6 +28,7 @@ import nh3
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, NavigableString, PageElement, PreformattedString
 
+from .errors import MarkupLimitError
 from .model import SafeHtml
 from .profile import DEFAULT_PROFILES, CleaningRules, rules_of
 from .text import one_line, truncate, xml_safe
@@ -90,6 +91,15 @@ MAX_DEPTH = 256
 _FLATTEN_ONE_BY_ONE = 64
 #: Passes of both stages before the result is taken as it is (see :func:`clean_body`).
 MAX_PASSES = 4
+#: Markup a body may hold: start tags, comments, attributes and character references (each
+#: ``&``). A tag costs the parsers about 1 KB (with the text beside it), so this keeps any
+#: body under 300 MB, where 1.1 million paragraphs took 1.6 GB and a minute; html5ever's time
+#: grows with the square of the ``&amp;`` in a text (400,000: 19 s). Real articles hold a few
+#: hundred. It leaves room for the 100,000 nested tags that are flattened (:data:`MAX_DEPTH`).
+#: See :func:`check_markup`.
+MAX_MARKUP = 120_000
+#: Attributes one tag may hold: html5ever compares each with every other (100,000 took 9 s).
+MAX_ATTRIBUTES = 1_000
 
 _URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
 _URL_TAB_NEWLINE = re.compile("[\t\n\r]")
@@ -131,6 +141,7 @@ def clean_body(
     The confirming pass is skipped when :func:`_is_stable` can tell from the text alone that
     it would change nothing: true of nearly every article, and half the cost.
     """
+    check_markup(raw_html)
     rules = rules or rules_of(DEFAULT_PROFILES)
     editor, safe = _one_pass(raw_html, base_url, rules, take_editor=True)
     for _ in range(MAX_PASSES - 1):
@@ -324,6 +335,63 @@ def first_image(safe_html: SafeHtml) -> str | None:
     """The ``src`` of the first image in sanitized HTML, if it is an absolute http(s) URL."""
     found = re.search(r'<img\s(?:[^>"]|"[^"]*")*?\bsrc="(https?://[^"]+)"', safe_html)
     return html.unescape(found.group(1)) if found else None
+
+
+# -- the limits: a body too big to parse is refused before it is ---------------------------
+
+# A start tag with something after its name, which may be attributes, up to its end.
+_TAG_WITH_MORE = re.compile(r"<[A-Za-z][^\s/>]*[\s/][^>]*")
+# What holds no tags however it looks (the text of a script, a comment), left out of that scan:
+# 'if (a<b && c)' is no tag with attributes.
+_RAW_TEXT = re.compile(
+    r"<(script|style|textarea|title|xmp|noembed|noframes|noscript)\b.*?</\1\s*>|<!--.*?-->",
+    re.DOTALL | re.IGNORECASE,
+)
+# Where an attribute may start in a tag: after white space or '/'. (Words of a quoted value
+# count too: an overestimate, by a few a tag at most.)
+_ATTRIBUTE_START = re.compile(r"[\s/]+[^\s/>=\"']")
+# A tag long enough to hold more than MAX_ATTRIBUTES attributes (two characters each at least).
+_LONG_TAG = re.compile(rf"<[A-Za-z][^>]{{{2 * MAX_ATTRIBUTES}}}")
+
+
+def check_markup(raw_html: str) -> None:
+    """Refuse (:class:`MarkupLimitError`) a body with more than :data:`MAX_MARKUP` tags,
+    attributes and character references, or a tag with more than :data:`MAX_ATTRIBUTES`
+    attributes, before any parser sees it: they cost memory and time in proportion (or
+    worse), and a hostile file within ``max_file_bytes`` holds a million tags.
+
+    Counted on the raw text, in linear time and without a parse: start tags (and comments)
+    as the ``<`` that do not start an end tag, character references as the ``&``,
+    attributes by where one may begin (outside scripts and comments). All are upper bounds.
+    A real article is done in three counts and one search for a long tag.
+    """
+    tags = raw_html.count("<") - raw_html.count("</")
+    references = raw_html.count("&")
+    if tags + references > MAX_MARKUP:
+        raise MarkupLimitError(_too_much(f"{tags:,} tags and {references:,} '&'"))
+    if len(raw_html) < 2 * (MAX_MARKUP - tags - references) and not _LONG_TAG.search(raw_html):
+        return  # too short for its attributes to reach the limit, and no tag long enough
+    total = tags + references
+    for tag in _TAG_WITH_MORE.finditer(_RAW_TEXT.sub(" ", raw_html)):
+        attributes = len(_ATTRIBUTE_START.findall(tag.group()))
+        if attributes > MAX_ATTRIBUTES:
+            raise MarkupLimitError(
+                f"a tag of the body has {attributes:,} attributes, more than the "
+                f"{MAX_ATTRIBUTES:,} a tag may have (no real article has more than a few); "
+                "the article is left out"
+            )
+        total += attributes
+        if total > MAX_MARKUP:
+            what = f"{tags:,} tags, {references:,} '&' and {total - tags - references:,}"
+            raise MarkupLimitError(_too_much(f"{what} attributes or more"))
+
+
+def _too_much(what: str) -> str:
+    return (
+        f"the body has {what}, more than the {MAX_MARKUP:,} tags, attributes and character "
+        "references a body may have (a real article has a few hundred: a broken or hostile "
+        "file?); the article is left out"
+    )
 
 
 # -- stage 1 --------------------------------------------------------------------------------

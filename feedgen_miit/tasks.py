@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .budget import entry_cost
-from .errors import ArticleError, per_article
+from .errors import ArticleError, MarkupLimitError, per_article
 from .index import ReadFiles, Record, SameContent, StaleFile, content_digests, record_of
 from .layout import month_of
 from .loader import check_article, read_article_file, read_body
@@ -80,11 +80,14 @@ def make_entry(work: Work, article: Article) -> Entry:
     """
     settings = work.settings
     with per_article(article.path):
-        body = clean_body(
-            read_body(article, settings),
-            article.link or settings.base_url,
-            rules_of(settings.profiles),
-        )
+        try:
+            body = clean_body(
+                read_body(article, settings),
+                article.link or settings.base_url,
+                rules_of(settings.profiles),
+            )
+        except MarkupLimitError as error:
+            raise ArticleError(article.path, error.args[0]) from None
     if not body.html:
         raise ArticleError(
             article.path,

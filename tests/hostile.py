@@ -16,6 +16,8 @@ HOSTILE = Path(__file__).parent / "data" / "hostile"
 #: The build's clock in these tests (the fixtures are dated 2022).
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 DEEP = 100_000
+#: Paragraphs in markup_bomb.txt: 8.8 MB, which took a minute and 1.6 GB to clean.
+MARKUP_BOMB = 1_100_000
 #: See :data:`ERRORS`; made by :func:`make_hostile_folder` (git is no place for such names).
 FORGED = (
     "forged\nfeedgen-miit skipped nothing\r\x1b]52;c;ZWNobyBoaQ==\x07"
@@ -37,6 +39,10 @@ ERRORS: dict[str, tuple[int | None, str]] = {
     "dup_id_b.txt": (None, "is already used by"),
     # the same title (in NFD) and body as same_article_a.txt: the same article scraped twice
     "same_article_b.txt": (None, "same_article_a.txt (the same title and body; scraped twice?)"),
+    # made by the fixture: more markup than a body may hold, refused before any parse
+    "markup_bomb.txt": (None, f"the body has {MARKUP_BOMB:,} tags and 0 '&', more than"),
+    "attribute_bomb.txt": (None, "a tag of the body has 100,000 attributes, more than the"),
+    "reference_bomb.txt": (None, "the body has 0 tags and 400,000 '&', more than"),
     "empty_body.txt": (None, "the body is empty"),
     "empty_title.txt": (3, "'title' is missing or empty"),
     "front_matter_list.txt": (3, "front matter is a list, not a mapping"),
@@ -125,6 +131,11 @@ def make_hostile_folder(folder: Path, article: str) -> Path:
     (folder / "sub" / "up").symlink_to("..", target_is_directory=True)  # a folder loop
     os.mkfifo(folder / "fifo.txt")
     (folder / os.fsdecode(b"bad\xff.txt")).write_text(article, encoding="utf-8")
+    head = article.split("---\n\n", 1)[0] + "---\n\n"
+    (folder / "markup_bomb.txt").write_text(head + "<p>x</p>" * MARKUP_BOMB, encoding="utf-8")
+    attributes = " ".join(f"a{number}" for number in range(100_000))
+    (folder / "attribute_bomb.txt").write_text(f"{head}<p {attributes}>x</p>", encoding="utf-8")
+    (folder / "reference_bomb.txt").write_text(head + "a&amp;b " * 400_000, encoding="utf-8")
     undated = article.replace("Tue, 21 Jun 2022 03:44:48 GMT", "soon")
     (folder / FORGED).write_text(undated, encoding="utf-8")
     outside = folder.parent / "outside"  # beside the articles folder, not in it

@@ -9,14 +9,17 @@ from bs4 import BeautifulSoup, Tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedgen_miit import load_folder, make_settings
+from feedgen_miit import load_folder, make_settings, sanitize
+from feedgen_miit.errors import MarkupLimitError
 from feedgen_miit.loader import read_body
 from feedgen_miit.model import SafeHtml
 from feedgen_miit.profile import DEFAULT_PROFILES, rules_of
 from feedgen_miit.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    MAX_ATTRIBUTES,
     MAX_DEPTH,
+    MAX_MARKUP,
     MAX_PASSES,
     URL_SCHEMES,
     CleanBody,
@@ -24,6 +27,7 @@ from feedgen_miit.sanitize import (
     _one_pass,
     _serialize_contents,
     _whitelist,
+    check_markup,
     clean,
     clean_body,
     summarize,
@@ -375,3 +379,78 @@ def test_real_articles_need_no_confirming_pass(body: str) -> None:
     safe = clean(body, BASE)
     assert _is_stable(safe, BASE)
     assert _one_pass(safe, BASE, RULES)[1] == safe
+
+
+# -- a body too big to parse is refused before it is --------------------------------------------
+
+#: Bodies at the limit: each costs about what the limit allows, and is still cleaned.
+AT_THE_LIMIT = {
+    "paragraphs": "<p>x</p>" * MAX_MARKUP,
+    "line breaks": "x<br>" * MAX_MARKUP,
+    "references": "<p>" + "&amp;" * (MAX_MARKUP - 1) + "</p>",
+    "attributes": ("<p " + " ".join(f"a{i}" for i in range(999)) + ">x</p>") * 120,
+    "nested 100,000 deep": "<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000,
+}
+#: Bodies over it, and what the error says of each.
+OVER_THE_LIMIT = {
+    "paragraphs": ("<p>x</p>" * (MAX_MARKUP + 1), f"the body has {MAX_MARKUP + 1:,} tags and 0"),
+    "references": ("x&amp;" * (MAX_MARKUP + 1), f"0 tags and {MAX_MARKUP + 1:,} '&'"),
+    "attributes": (
+        ("<p " + " ".join(f"a{i}" for i in range(900)) + ">x</p>") * 200,
+        "the body has 200 tags, 0 '&' and 120,600 attributes or more, more than the 120,000",
+    ),
+    "one tag's attributes": (
+        "<p " + " ".join(f"a{i}" for i in range(MAX_ATTRIBUTES + 1)) + ">x</p>",
+        f"a tag of the body has {MAX_ATTRIBUTES + 1:,} attributes, more than the 1,000",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AT_THE_LIMIT))
+def test_markup_up_to_the_limit_is_cleaned(name: str) -> None:
+    check_markup(AT_THE_LIMIT[name])  # no error
+
+
+@pytest.mark.parametrize("name", sorted(OVER_THE_LIMIT))
+def test_markup_over_the_limit_is_refused_unparsed(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, message = OVER_THE_LIMIT[name]
+    monkeypatch.setattr(sanitize, "_one_pass", _never_called)
+    with pytest.raises(MarkupLimitError, match=re.escape(message)):
+        clean_body(body)
+
+
+def _never_called(*_args: object, **_kwargs: object) -> object:
+    raise AssertionError("a body over the limit reached a parser")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # '<' and words in a script or a comment are no tags nor attributes
+        "<script>" + "if (a<b) { c = d + e + f + g; }" * 200 + "</script><p>x</p>",
+        "<!-- " + "<p a b c d e f g h i j> " * 200 + "--><p>x</p>",
+        # a long tag of few attributes: an inline image
+        '<img src="data:image/png;base64,' + "A" * 100_000 + '" alt="a picture">',
+        # many words in one quoted value
+        '<img alt="' + "word " * 900 + '" src="https://example.org/a.png">',
+    ],
+    ids=["script", "comment", "inline image", "long alt"],
+)
+def test_what_looks_like_markup_but_is_not_counts_for_little(body: str) -> None:
+    check_markup(body)
+
+
+def test_a_real_article_costs_the_limit_three_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The attribute scan runs only for bodies long enough to reach the limit, or with a tag
+    # long enough to hold too many attributes.
+    body = (EXAMPLES / "000_27c21f8ea3a86f41.txt").read_text(encoding="utf-8")
+    monkeypatch.setattr(sanitize, "_TAG_WITH_MORE", None)  # would fail if used
+    check_markup(body)
+
+
+def test_the_readme_states_the_limits_as_the_code_does() -> None:
+    readme = (EXAMPLES.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"more than {MAX_MARKUP:,} tags, attributes and character references" in readme
+    assert f"a tag with more than {MAX_ATTRIBUTES:,} attributes" in readme
