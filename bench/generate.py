@@ -39,8 +39,16 @@ def _sample_parts() -> tuple[list[str], str]:
     return sentences, _CUT + tail
 
 
-def article(index: int, rng: random.Random, sentences: list[str], tail: str) -> tuple[str, str]:
-    """The file name and text of article number ``index``."""
+def article(
+    index: int,
+    rng: random.Random,
+    sentences: list[str],
+    tail: str,
+    *,
+    own_category: bool = False,
+) -> tuple[str, str]:
+    """The file name and text of article number ``index`` (with a category of its own, as well
+    as the usual ones, if ``own_category``)."""
     when = _OLDEST + timedelta(minutes=index * 41 + rng.randrange(40))
     target = rng.randrange(1024, 8192)  # bytes of text, before the boilerplate tail
     paragraphs: list[str] = []
@@ -51,7 +59,10 @@ def article(index: int, rng: random.Random, sentences: list[str], tail: str) -> 
         paragraphs.append(f"<p>\u3000\u3000{paragraph}</p>")
         size += len(paragraph.encode())
     title = rng.choice(sentences)[: rng.randrange(12, 30)].rstrip("。，")
-    categories = "".join(f"\n - {name}" for name in rng.choice(_CATEGORY_SETS))
+    names = rng.choice(_CATEGORY_SETS)
+    if own_category:
+        names = (f"类别{index:06d}", *names)
+    categories = "".join(f"\n - {name}" for name in names)
     text = (
         "\n---\n"
         f"title: '{title}'\n"
@@ -68,14 +79,19 @@ def article(index: int, rng: random.Random, sentences: list[str], tail: str) -> 
     return f"{index:06d}_{digest}.txt", text
 
 
-def generate(folder: Path, count: int, *, start: int = 0, seed: int = 4) -> list[Path]:
-    """Write articles ``start`` .. ``start + count - 1`` into ``folder``; return their paths."""
+def generate(
+    folder: Path, count: int, *, start: int = 0, seed: int = 4, own_category: bool = False
+) -> list[Path]:
+    """Write articles ``start`` .. ``start + count - 1`` into ``folder``; return their paths.
+
+    With ``own_category``, each article also has a category no other article has.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     sentences, tail = _sample_parts()
     written: list[Path] = []
     for index in range(start, start + count):
         rng = random.Random(seed * 1_000_003 + index)  # noqa: S311 - reproducible, not secret
-        name, text = article(index, rng, sentences, tail)
+        name, text = article(index, rng, sentences, tail, own_category=own_category)
         path = folder / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -13,7 +13,11 @@ fastest of each counts.
 Every measurement runs in its own child process: times are measured inside it (interpreter
 start-up excluded, for floor and build alike; the warm row also shows the whole command's
 wall time), peak memory is the child's maximum resident set (``wait4``). Generated files are
-older than the cache's racy window before a cold build, as they are in real use.
+older than the cache's racy window before a cold build, as they are in real use. Each output
+folder has its index beside it, removed with it: a cold build finds none.
+
+Then the hostile rows (:mod:`bench.hostile`): folders large in an unusual way, each at two
+sizes, to show that their cost grows linearly and stays within its limits.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.generate import generate
 
@@ -47,19 +52,41 @@ if mode == "floor":
         yaml.load(text.split("---", 2)[1], Loader=yaml.CSafeLoader)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds}))
+elif mode == "render":  # one entry of int(folder) categories, in every format and its page
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from feedgen_miit import make_settings
+    from feedgen_miit.model import Article, Entry, SafeHtml
+    from feedgen_miit.feed import render_atom
+    from feedgen_miit.jsonfeed import render_json_feed
+    from feedgen_miit.rss import render_rss
+    from feedgen_miit.site import Feeds, render_article_page
+    when = datetime(2022, 6, 21, tzinfo=UTC)
+    article = Article(path=Path("a.txt"), source="a.txt", id="urn:uuid:1", page="articles/a.html",
+                      title="t", published=when, updated=when, author=None, thumbnail=None,
+                      link=None, categories=tuple(f"类别{n}" for n in range(int(folder))))
+    entry = Entry(article=article, content=SafeHtml("<p>x</p>"), summary="x", thumbnail=None,
+                  contributor=None)
+    site = make_settings(Path(".")).site
+    start = time.perf_counter()
+    for render in (render_atom, render_rss, render_json_feed):
+        render([entry], site.channel(site.base_url))
+    render_article_page(entry, site, Feeds((), {}))
+    print(json.dumps({"seconds": time.perf_counter() - start}))
 else:
     from pathlib import Path
     from feedgen_miit import build, make_settings
-    settings = make_settings(Path(folder), output_dir=Path(out))
+    settings = make_settings(Path(folder), output_dir=Path(out), cache_dir=Path(out + ".cache"))
     start = time.perf_counter()
     report = build(settings)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "read": report.files_read,
-                      "entries": report.entries, "found": report.articles_found}))
+                      "entries": report.entries, "found": report.articles_found,
+                      "problems": [problem.reason for problem in report.problems]}))
 """
 
 
-def measure(mode: str, folder: Path, out: Path) -> dict[str, float]:
+def measure(mode: str, folder: Path | str, out: Path) -> dict[str, Any]:
     """Run one measurement in a child process; add its wall time and peak memory (MB)."""
     started = time.perf_counter()
     with subprocess.Popen(  # noqa: S603 - our own interpreter and script
@@ -73,10 +100,16 @@ def measure(mode: str, folder: Path, out: Path) -> dict[str, float]:
         child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"bench: {mode} over {folder} failed ({child.returncode})")
-    result: dict[str, float] = json.loads(output)
+    result: dict[str, Any] = json.loads(output)
     result["wall"] = time.perf_counter() - started
     result["peak_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
     return result
+
+
+def clear(out: Path) -> None:
+    """Remove the output folder ``out`` and its index (a cold build finds neither)."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(out.with_name(out.name + ".cache"), ignore_errors=True)
 
 
 def settle() -> None:
@@ -97,7 +130,7 @@ def run(root: Path, sizes: tuple[int, ...]) -> list[str]:
     for size in sizes:
         folder = root / f"articles-{size}"
         out = root / f"public-{size}"
-        shutil.rmtree(out, ignore_errors=True)
+        clear(out)
         if not _is_current(folder, size):
             shutil.rmtree(folder, ignore_errors=True)
             generate(folder, size)
@@ -106,7 +139,7 @@ def run(root: Path, sizes: tuple[int, ...]) -> list[str]:
         floors, colds = [], []
         for _ in range(REPEATS):  # alternated, so that both see the machine in the same mood
             floors.append(measure("floor", folder, out))
-            shutil.rmtree(out, ignore_errors=True)
+            clear(out)
             colds.append(measure("build", folder, out))
         floor = min(floors, key=lambda result: result["seconds"])
         cold = min(colds, key=lambda result: result["seconds"])
@@ -158,9 +191,10 @@ def _verdict(name: str, cold: dict[str, float], floor: dict[str, float], limit: 
 
 
 def main() -> None:
-    """Command line: ``python -m bench.run [--sizes 1000,10000]``."""
+    """Command line: ``python -m bench.run [--sizes 1000,10000] [--rows scale|hostile|all]``."""
     parser = argparse.ArgumentParser(description="feedgen-miit benchmark")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--rows", choices=("all", "scale", "hostile"), default="all")
     arguments = parser.parse_args()
     sizes = tuple(int(size) for size in arguments.sizes.split(","))
     configured = os.environ.get("BENCH_DIR")
@@ -169,8 +203,15 @@ def main() -> None:
         root.mkdir(parents=True, exist_ok=True)
         print(f"feedgen-miit benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
         print(f"files in {root}\n", flush=True)
-        for line in run(root, sizes):
-            print(line, flush=True)
+        if arguments.rows in {"all", "scale"}:
+            for line in run(root, sizes):
+                print(line, flush=True)
+        if arguments.rows in {"all", "hostile"}:
+            from bench.hostile import run_hostile  # noqa: PLC0415 - it imports this module
+
+            print(flush=True)
+            for line in run_hostile(root):
+                print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -28,3 +28,16 @@ def test_the_generator_is_deterministic(tmp_path: Path) -> None:
     first = generate(tmp_path / "a", 5)
     second = generate(tmp_path / "b", 5)
     assert [path.read_bytes() for path in first] == [path.read_bytes() for path in second]
+
+
+def test_articles_of_a_category_of_their_own(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "articles", output_dir=tmp_path / "public")
+    paths = generate(settings.articles_dir, 3, own_category=True)
+    names = [load_article(path, settings=settings).categories for path in paths]
+    assert [categories[0] for categories in names] == ["类别000000", "类别000001", "类别000002"]
+    # the same files otherwise: the rest of the bench measures what it always did
+    plain = generate(tmp_path / "plain", 3)
+    other = make_settings(tmp_path / "plain")
+    assert [n[1:] for n in names] == [
+        load_article(path, settings=other).categories for path in plain
+    ]

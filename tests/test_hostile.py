@@ -20,6 +20,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from bench.hostile import BODY_PEAK_LIMIT_MB, one_article
 from feedgen_miit import (
     ArticleError,
     CheckReport,
@@ -36,11 +37,11 @@ from feedgen_miit import (
 from feedgen_miit.errors import ConfigError, shown
 from feedgen_miit.loader import FUTURE_TOLERANCE
 from feedgen_miit.profile import CleaningRules
-from feedgen_miit.sanitize import CleanBody
+from feedgen_miit.sanitize import MAX_MARKUP, CleanBody
 from feedgen_miit.scan import discover
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
-from tests.hostile import ERRORS, GOOD, NOT_FOUND, NOW, SECRET, WARNINGS
+from tests.hostile import ERRORS, GOOD, MARKUP_BOMB, NOT_FOUND, NOW, SECRET, WARNINGS
 
 
 @pytest.fixture(scope="module")
@@ -416,3 +417,12 @@ def test_an_output_folder_that_overlaps_the_articles_is_refused(
     with pytest.raises(ConfigError, match=r"so (the next build would read its own|a build would)"):
         build(settings, now=NOW)
     assert sorted(path.name for path in (tmp_path / articles).iterdir()) == ["a.txt"]
+
+
+@pytest.mark.parametrize("paragraphs", [MAX_MARKUP, MARKUP_BOMB], ids=["at the limit", "8.8 MB"])
+def test_one_body_builds_in_under_300_mb(tmp_path: Path, paragraphs: int) -> None:
+    # The worst body the limit lets through, and the 8.8 MB one it refuses unparsed (which
+    # took a minute and 1.6 GB): each a whole build in a child process, its peak measured.
+    result = one_article(tmp_path, "paragraphs", paragraphs, repeats=1)
+    assert result["peak_mb"] < BODY_PEAK_LIMIT_MB
+    assert result["entries"] == (2 if paragraphs <= MAX_MARKUP else 1)
