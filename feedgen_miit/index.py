@@ -439,21 +439,17 @@ class ArticleIndex:
 
     # -- the one way in --------------------------------------------------------------------------
 
-    def refresh(
-        self,
-        root: Path,
-        patterns: tuple[str, ...],
-        read: ReadFiles,
-        *,
-        outside_links: bool = False,
-    ) -> Changes:
-        """Bring the index up to date with the files under ``root`` matching ``patterns``
-        (and reached through links that lead outside ``root`` only if ``outside_links``).
+    def refresh(self, settings: Settings, read: ReadFiles) -> Changes:
+        """Bring the index up to date with the article files of ``settings`` (under
+        ``articles_dir``, matching ``patterns``, reached through a link that leads outside
+        the folder only if ``follow_outside_links``).
 
         New and changed files are handed to ``read``; gone ones are forgotten, and so are
         files that can no longer be used. Raises :class:`IndexDamagedError` if the stored
         index turns out damaged (nothing is committed: the caller starts again without it).
         """
+        root, patterns = settings.articles_dir, settings.patterns
+        outside_links = settings.follow_outside_links
         self._root = root
         with self._guard():
             trusted = self._trusted_stamps()

@@ -160,12 +160,7 @@ def _load(
     settings: Settings, pool: WorkerPool[Work], progress: Progress | None = None
 ) -> LoadResult:
     index = ArticleIndex.open(None, fingerprint(settings))
-    changes = index.refresh(
-        settings.articles_dir,
-        settings.patterns,
-        reader(pool, progress),
-        outside_links=settings.follow_outside_links,
-    )
+    changes = index.refresh(settings, reader(pool, progress))
     articles = tuple(index.article(source) for source in index.sources())
     return LoadResult(articles, changes.problems, tuple(index.warnings()))
 
@@ -181,12 +176,7 @@ def _refresh_and_select(
     for attempt in (1, 2):
         index = ArticleIndex.open(location, fingerprint(settings))
         try:
-            changes = index.refresh(
-                settings.articles_dir,
-                settings.patterns,
-                reader(pool, progress),
-                outside_links=settings.follow_outside_links,
-            )
+            changes = index.refresh(settings, reader(pool, progress))
             selection = select(index, renderer(pool), settings)
             index.commit()  # what was read stays learned, even when nothing is published
         except IndexDamagedError as error:
