@@ -104,7 +104,7 @@ try:
 except ImportError:  # PyYAML built without libyaml: its pure Python parser does the work
     _LIBYAML_PARSER = None
 
-__all__ = ["DuplicateKeyError", "HexoYAMLError", "load"]
+__all__ = ["DuplicateKeyError", "HexoYAMLError", "js_number_string", "load"]
 
 
 class HexoYAMLError(yaml.MarkedYAMLError):
