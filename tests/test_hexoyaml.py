@@ -277,3 +277,73 @@ def test_only_yaml_errors_escape(text: str) -> None:
     never a ValueError, OverflowError or KeyError from inside."""
     with contextlib.suppress(yaml.YAMLError):
         load(text)
+
+
+# --- dates as text ------------------------------------------------------------------------------
+
+
+def _same_but_dates(as_text: Any, as_dates: Any) -> None:
+    """``as_text`` is ``as_dates`` with each datetime the text that js-yaml read it from."""
+    if isinstance(as_dates, datetime):
+        assert type(as_text) is str, (as_text, as_dates)
+        assert hexoyaml._js_timestamp(as_text) == as_dates
+    elif isinstance(as_dates, dict):
+        assert type(as_text) is dict
+        assert list(as_text) == list(as_dates)
+        for key, value in as_dates.items():
+            _same_but_dates(as_text[key], value)
+    elif isinstance(as_dates, list):
+        assert type(as_text) is list
+        assert len(as_text) == len(as_dates)
+        for text_item, date_item in zip(as_text, as_dates, strict=True):
+            _same_but_dates(text_item, date_item)
+    elif isinstance(as_dates, float) and math.isnan(as_dates):
+        assert math.isnan(as_text)
+    else:
+        assert type(as_text) is type(as_dates)
+        assert as_text == as_dates
+
+
+#: Cases whose answer depends on the dates themselves, not only on their type.
+_DATES_DECIDE = {
+    "datetime-past-year-9999",  # rolls over past 9999: an error as a date, fine as text
+    "date-as-key",  # a date as a key is its Date.toString(): the text as text
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in EXPECTED["cases"] if case["name"] not in _DATES_DECIDE],
+    ids=lambda case: str(case["name"]),
+)
+def test_dates_as_text_changes_only_the_dates(case: dict[str, Any]) -> None:
+    try:
+        as_dates = load(case["yaml"])
+    except yaml.YAMLError as error:
+        with pytest.raises(type(error)):
+            load(case["yaml"], dates_as_text=True)
+        return
+    _same_but_dates(load(case["yaml"], dates_as_text=True), as_dates)
+
+
+def test_dates_as_text_keeps_what_was_written() -> None:
+    text = (
+        "date: 2022-02-30 10:00:00\nupdated: 2022-06-21\n"
+        "tagged: !!timestamp 2022-6-1 1:02:03 +8\nlist: [2022-06-21T03:44:48Z]\nn: 010\n"
+    )
+    assert load(text, dates_as_text=True) == {
+        "date": "2022-02-30 10:00:00",
+        "updated": "2022-06-21",
+        "tagged": "2022-6-1 1:02:03 +8",
+        "list": ["2022-06-21T03:44:48Z"],
+        "n": 10,
+    }
+    assert load(text)["date"] == datetime(2022, 3, 2, 10, tzinfo=UTC)  # js-yaml rolls over
+    with pytest.raises(HexoYAMLError, match="cannot resolve"):
+        load("d: !!timestamp yesterday\n", dates_as_text=True)
+
+
+def test_duplicate_key_names_the_key() -> None:
+    with pytest.raises(DuplicateKeyError) as raised:
+        load("1: a\n'1': b\n")
+    assert raised.value.key == "1"
