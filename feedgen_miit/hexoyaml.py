@@ -83,7 +83,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import yaml
 from yaml.error import Mark
@@ -106,7 +106,15 @@ try:
 except ImportError:  # PyYAML built without libyaml: its pure Python parser does the work
     _LIBYAML_PARSER = None
 
-__all__ = ["DuplicateKeyError", "HexoYAMLError", "js_number_string", "js_string", "load"]
+__all__ = [
+    "DuplicateKeyError",
+    "HexoYAMLError",
+    "TimestampFields",
+    "js_number_string",
+    "js_string",
+    "load",
+    "timestamp_fields",
+]
 
 
 class HexoYAMLError(yaml.MarkedYAMLError):
@@ -231,25 +239,56 @@ def _js_float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _js_timestamp(text: str) -> datetime | None:
-    """timestamp.js: a UTC datetime built the way ``Date.UTC`` builds it, or None."""
+class TimestampFields(NamedTuple):
+    """A YAML timestamp's fields as written, before any date is made of them."""
+
+    year: int
+    month: int  #: 1-12 if the date is real (the text may say 0 or 99)
+    day: int
+    hour: int = 0
+    minute: int = 0
+    second: int = 0
+    fraction: str = ""  #: the digits after the decimal point, all of them
+    zone: int | None = None  #: minutes east of UTC; None when no zone was written
+
+
+def timestamp_fields(text: str) -> TimestampFields | None:
+    """The fields of ``text`` if js-yaml's timestamp.js resolves it (a date, or a date and
+    a time with an optional fraction and zone), else None. Nothing is checked or rolled over:
+    ``2022-02-30`` gives day 30 of month 2."""
     match = _DATE_PATTERN.fullmatch(text)
     if match is not None:
         year, month, day = (int(field) for field in match.groups())
-        return _date_utc(year, month - 1, day)
+        return TimestampFields(year, month, day)
     match = _TIMESTAMP_PATTERN.fullmatch(text)
     if match is None:
         return None
     year, month, day, hour, minute, second = (int(field) for field in match.groups()[:6])
     fraction, _zone, zone_sign, zone_hour, zone_minute = match.groups()[6:]
-    milliseconds = int(fraction[:3].ljust(3, "0")) if fraction else 0
-    delta = 0
-    if zone_sign:
-        delta = int(zone_hour) * 60 + int(zone_minute or 0)
-        if zone_sign == "-":
-            delta = -delta
+    zone = None
+    if _zone:
+        zone = 0
+        if zone_sign:
+            zone = int(zone_hour) * 60 + int(zone_minute or 0)
+            if zone_sign == "-":
+                zone = -zone
+    return TimestampFields(year, month, day, hour, minute, second, fraction or "", zone)
+
+
+def _js_timestamp(text: str) -> datetime | None:
+    """timestamp.js: a UTC datetime built the way ``Date.UTC`` builds it, or None."""
+    fields = timestamp_fields(text)
+    if fields is None:
+        return None
     return _date_utc(
-        year, month - 1, day, hour=hour, minute=minute, second=second, ms=milliseconds, zone=delta
+        fields.year,
+        fields.month - 1,
+        fields.day,
+        hour=fields.hour,
+        minute=fields.minute,
+        second=fields.second,
+        ms=int(fields.fraction[:3].ljust(3, "0")),
+        zone=fields.zone or 0,
     )
 
 

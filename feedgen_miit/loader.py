@@ -14,14 +14,18 @@ Hostile or broken files are normal input too. The policies, each tested in tests
   A NUL character means a binary or corrupted file: an error. CRLF and CR line ends are read.
 - Size: a file over ``max_file_bytes`` is never read into memory. Only regular files are read
   (a FIFO named ``x.txt`` would block the build forever), and file names must be UTF-8.
-- Front matter must be a YAML mapping; YAML alias bombs and collections nested deeper than
-  :data:`MAX_NESTING` are errors (libyaml crashes the interpreter on very deep nesting). The
-  plain form nearly every file has is read by :mod:`feedgen_miit.yamlfast`, which gives
-  PyYAML's answer or none, in a tenth of the time; PyYAML reads the rest.
+- Front matter is read as Hexo reads it: js-yaml's answer (:mod:`~feedgen_miit.hexoyaml`), so
+  ``1:30`` and ``no`` are text, ``010`` is 10, a JSON writer's ``"\\ud83d\\udcf1"`` is one
+  emoji, and a repeated key is an error naming its line. It must be a mapping; a YAML alias bomb
+  and nesting deeper than js-yaml's 100 levels are errors. The plain form nearly every file has
+  is read by :mod:`~feedgen_miit.yamlfast`, which gives hexoyaml's answer or none, in a
+  quarter of the time; hexoyaml reads the rest.
 - Title: required; markup is reduced to its text and control characters are removed (warnings).
 - Categories (``categories``/``tags``): a name, a number, or a list of them; null means none.
   Anything else (a mapping, a nested list, true/false) is dropped with a warning.
-- Dates: required ``date``, optional ``updated``; before 1970, or more than
+- Dates: required ``date``, optional ``updated``, read by this tool's own rules
+  (:func:`parse_date`), not Hexo's (which shifts them by the machine's zone, then again by the
+  site's); an impossible date or time (30 February, 25:00), one before 1970, or more than
   :data:`FUTURE_TOLERANCE` after the build's clock (``now``), is an error: the clock is a
   parameter, so that tests and the feed stay a pure function of their inputs.
 - ``link``/``thumbnail``/``headimg``: only absolute http(s) URLs; any other scheme
@@ -44,7 +48,7 @@ import stat
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,8 +56,8 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
+from . import hexoyaml
 from .errors import ArticleError, ArticleWarning
 from .layout import article_page
 from .model import Article
@@ -67,13 +71,11 @@ log = logging.getLogger(__name__)
 # is not used: it falls back silently when the header is missing and loses line numbers.
 _BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*\n)*")
-_YAML = YAMLHandler()  # CSafeLoader where libyaml is available: no Python object tags
 
-#: More YAML values than this means an alias bomb ("billion laughs"), not an article.
-MAX_FRONT_MATTER_VALUES = 10_000
-#: More '[' and '{' than this in the front matter is refused before YAML sees it: libyaml
-#: overflows the C stack (the interpreter crashes) somewhere past 10,000 nested levels.
-MAX_NESTING = 200
+#: YAML aliases that add more values than this to what the front matter holds make an alias
+#: bomb ("billion laughs"), not an article: js-yaml shares the values, but anything that
+#: walks or stores them (Hexo's database, this loader) pays for every copy.
+MAX_ALIAS_VALUES = 10_000
 #: An article dated later than this after the build's clock is an error (a typo in the year,
 #: or an embargoed article that must not be published yet).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -336,16 +338,9 @@ def _split(text: str, path: Path) -> _Parts:
 def _parse_front_matter(
     parts: _Parts, path: Path, warnings: list[ArticleWarning] | None = None
 ) -> Mapping[str, Any]:
-    brackets = parts.front_matter.count("[") + parts.front_matter.count("{")
-    if brackets > MAX_NESTING:
-        raise ArticleError(
-            path,
-            f"front matter has {brackets:,} '[' and '{{', more than {MAX_NESTING}: "
-            "this is not an article's metadata (YAML nesting attack?)",
-            parts.front_matter_line,
-        )
-    # Control characters (C0 and C1; xml_safe removes both) would make YAML refuse the whole
-    # file, and no field may keep them anyway.
+    # Control characters (C0 and C1; xml_safe removes both) would make js-yaml refuse the
+    # whole file, as Hexo does; a scraper's stray byte should not cost the article, and no
+    # field may keep them anyway.
     text = xml_safe(parts.front_matter)
     if text != parts.front_matter and warnings is not None:
         pairs = enumerate(zip(text, parts.front_matter, strict=False))
@@ -356,34 +351,26 @@ def _parse_front_matter(
     if simple is not None:
         return simple  # names and lists of names only: no alias to expand, nothing to walk
     try:
-        meta = _YAML.load(text)
+        meta = hexoyaml.load(text, dates_as_text=True)
+    except hexoyaml.DuplicateKeyError as error:
+        raise ArticleError(
+            path,
+            f"front matter: {error.key!r} is given twice (Hexo refuses the file too); "
+            "keep one of them",
+            _yaml_line(parts, error),
+        ) from None
     except yaml.MarkedYAMLError as error:
-        last_line = parts.front_matter_line + max(parts.front_matter.count("\n") - 1, 0)
-        mark = error.problem_mark or error.context_mark
-        line = parts.front_matter_line + mark.line if mark else parts.front_matter_line
         problem = error.problem or error.context or "invalid YAML"
         if error.problem and error.context and error.context_mark:
             # "did not find expected ']'" is clearer with where the list started
             started = parts.front_matter_line + error.context_mark.line
             problem += f" ({error.context} that starts on line {started})"
         raise ArticleError(
-            path, f"front matter: YAML error: {problem}", min(line, last_line)
-        ) from None
-    except yaml.reader.ReaderError as error:
-        line = parts.front_matter_line + parts.front_matter.count("\n", 0, error.position)
-        code = error.character if isinstance(error.character, int) else 0
-        raise ArticleError(
-            path,
-            f"front matter: YAML does not allow the control character U+{code:04X}; remove it",
-            line,
+            path, f"front matter: YAML error: {problem}", _yaml_line(parts, error)
         ) from None
     except yaml.YAMLError as error:
         raise ArticleError(
             path, f"front matter: YAML error: {error}", parts.front_matter_line
-        ) from None
-    except RecursionError:
-        raise ArticleError(
-            path, "front matter is nested too deeply to read", parts.front_matter_line
         ) from None
     if not isinstance(meta, dict):
         kind = "empty" if meta is None else "text" if isinstance(meta, str) else _kind(meta)
@@ -397,21 +384,50 @@ def _parse_front_matter(
     return meta
 
 
-def _check_not_a_bomb(meta: object, path: Path, line: int) -> None:
-    # YAML aliases share objects, so loading is cheap, but walking the values is exponential.
-    stack = [meta]
-    for _ in range(MAX_FRONT_MATTER_VALUES):
-        if not stack:
-            return
-        value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+def _yaml_line(parts: _Parts, error: yaml.MarkedYAMLError) -> int:
+    """The file's line a YAML error points at (never past the front matter's last line)."""
+    last_line = parts.front_matter_line + max(parts.front_matter.count("\n") - 1, 0)
+    mark = error.problem_mark or error.context_mark
+    line = parts.front_matter_line + mark.line if mark else parts.front_matter_line
+    return min(line, last_line)
+
+
+def _check_not_a_bomb(meta: dict[str, Any], path: Path, line: int) -> None:
+    """Refuse a front matter whose aliases multiply its values (see :data:`MAX_ALIAS_VALUES`).
+
+    js-yaml shares an aliased value instead of copying it, so the values form a graph; this
+    counts the values of the tree it stands for, in time linear in the graph: each list or
+    mapping is counted once and its count remembered. A value that contains itself (an alias
+    inside its own anchor) stands for an endless tree.
+    """
+    sizes: dict[int, int] = {}  # id -> values in its tree, itself included; -1 while open
+    stored = 0  # values as the graph holds them: each container's items once
+    stack: list[tuple[Any, bool]] = [(meta, False)]
+    while stack:
+        value, children_done = stack.pop()
+        key = id(value)
+        if children_done:
+            children = value.values() if isinstance(value, dict) else value
+            sizes[key] = 1 + sum(
+                sizes[id(child)] if isinstance(child, dict | list) else 1 for child in children
+            )
+            if sizes[key] - stored > MAX_ALIAS_VALUES:
+                break
+            continue
+        if key in sizes:
+            if sizes[key] < 0:
+                break  # a container inside itself
+            continue
+        sizes[key] = -1
+        children = list(value.values() if isinstance(value, dict) else value)
+        stored += len(children)
+        stack.append((value, True))
+        stack.extend((child, False) for child in children if isinstance(child, dict | list))
+    else:
+        return
     raise ArticleError(
         path,
-        f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values "
+        f"front matter expands to more than {MAX_ALIAS_VALUES:,} values beyond what it holds "
         "(YAML alias bomb?); remove the anchors and aliases",
         line,
     )
@@ -432,9 +448,9 @@ def _title(meta: Mapping[str, Any], field_error: _FieldError, warn: _Warn) -> st
     raw = meta.get("title")
     if raw is None or raw == "":
         raise field_error("title", "'title' is missing or empty")
-    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+    text = _scalar_text(raw)
+    if text is None:
         raise field_error("title", f"'title' must be text, not {_kind(raw)}")
-    text = str(raw)
     if xml_safe(text) != text:
         warn("title", "'title' contains control characters; they were removed")
     title = one_line(strip_markup(text))
@@ -448,9 +464,20 @@ def _title(meta: Mapping[str, Any], field_error: _FieldError, warn: _Warn) -> st
 def _optional_text(raw: object, key: str, field_error: _FieldError) -> str | None:
     if raw is None:
         return None
-    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+    text = _scalar_text(raw)
+    if text is None:
         raise field_error(key, f"'{key}' must be text, not {_kind(raw)}")
-    return one_line(str(raw)) or None
+    return one_line(text) or None
+
+
+def _scalar_text(value: object) -> str | None:
+    """A string or number as Hexo shows it (``10`` for ``010``, ``1.5``, ``1e+21``: JavaScript's
+    String()); None for anything else (true/false, null, a list, a mapping)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return hexoyaml.js_string(value)
+    return None
 
 
 def _categories(meta: Mapping[str, Any], warn: _Warn) -> tuple[str, ...]:
@@ -467,10 +494,11 @@ def _categories(meta: Mapping[str, Any], warn: _Warn) -> tuple[str, ...]:
         for value in values:
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
+            text = _scalar_text(value)
+            if text is None:
                 warn(key, f"'{key}' must hold names; {_kind(value)} was dropped")
                 continue
-            names.append(one_line(str(value)))
+            names.append(one_line(text))
     return tuple(dict.fromkeys(name for name in names if name))
 
 
@@ -484,7 +512,12 @@ def _date(
     raw = meta.get(key)
     if raw is None or raw == "":
         return None
-    parsed = parse_date(raw, zone)
+    try:
+        parsed = parse_date(raw, zone)
+    except ImpossibleDateError as error:
+        raise field_error(
+            key, f"'{key}' is not a real date or time: {_brief(raw)} ({error}); check the date"
+        ) from None
     if parsed is None:
         raise field_error(
             key,
@@ -521,11 +554,18 @@ def _brief(value: object) -> str:
     return _kind(value)
 
 
+class ImpossibleDateError(ValueError):
+    """A value written as a date names no real date or time (30 February, 25:00); ``str()``
+    says which field is wrong."""
+
+
 def parse_date(raw: object, zone: ZoneInfo) -> datetime | None:
-    """Read an RFC 2822 or ISO 8601 string, or a YAML date/datetime, as an aware UTC datetime.
+    """Read a date as an aware UTC datetime: RFC 2822 (its zone honoured), a YAML timestamp
+    (``2022-06-21 11:44:48``, ``2022-6-1 1:02:03 +8``), ISO 8601, or a datetime or date.
 
     Values without a time zone are read in ``zone``; a bare date means its midnight there.
-    Returns ``None`` when ``raw`` is not a date.
+    Returns ``None`` when ``raw`` is not a date; raises :class:`ImpossibleDateError` when it
+    is written as one but names no real date or time.
     """
     moment: datetime | None = None
     if isinstance(raw, datetime):
@@ -534,7 +574,7 @@ def parse_date(raw: object, zone: ZoneInfo) -> datetime | None:
         moment = datetime.combine(raw, time())
     elif isinstance(raw, str):
         text = raw.strip()
-        moment = _http_date(text) or _any_text_date(text)
+        moment = _http_date(text) or _yaml_timestamp(text) or _any_text_date(text)
     if moment is None:
         return None
     if moment.tzinfo is None:
@@ -542,7 +582,7 @@ def parse_date(raw: object, zone: ZoneInfo) -> datetime | None:
     try:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):
-        return None
+        return None  # a zone's offset pushes the year 1 or 9999 out of range: not a date
 
 
 def _http_date(text: str) -> datetime | None:
@@ -557,12 +597,36 @@ def _http_date(text: str) -> datetime | None:
         return datetime(
             int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=UTC
         )
-    except ValueError:  # 31 Feb, 24:00...: the general parser decides
+    except ValueError:  # 31 Feb, 24:00...: the general parser says why
         return None
 
 
+def _yaml_timestamp(text: str) -> datetime | None:
+    """A YAML timestamp as js-yaml recognizes it (``2022-06-21``, ``2022-6-1 1:02:03.5 +8``),
+    read strictly: naive without a zone, and no roll-over (js-yaml's ``2022-02-30`` is 2 March;
+    here it is an :class:`ImpossibleDateError`)."""
+    fields = hexoyaml.timestamp_fields(text)
+    if fields is None:
+        return None
+    zone = None if fields.zone is None else timezone(timedelta(minutes=fields.zone))
+    micro = int(fields.fraction[:6].ljust(6, "0")) if fields.fraction else 0
+    try:
+        return datetime(
+            fields.year,
+            fields.month,
+            fields.day,
+            fields.hour,
+            fields.minute,
+            fields.second,
+            micro,
+            tzinfo=zone,
+        )
+    except ValueError as error:
+        raise ImpossibleDateError(str(error)) from None
+
+
 def _any_text_date(text: str) -> datetime | None:
-    """ISO 8601 (``2022-06-21T11:44:48+08:00``, ``2022-06-21``) or any RFC 2822 date."""
+    """ISO 8601 (``2022-06-21T11:44:48+08:00``, ``20220621T114448``) or any RFC 2822 date."""
     try:
         return datetime.fromisoformat(text)
     except ValueError:
@@ -570,7 +634,17 @@ def _any_text_date(text: str) -> datetime | None:
     try:
         return email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        return None
+        pass
+    fields = email.utils.parsedate_tz(text)
+    if fields is None:
+        return None  # not a date at all
+    try:  # a date's form: tell an impossible day or hour (31 Feb, 25:00) from a typo
+        datetime(*fields[:6])
+    except ValueError as error:
+        raise ImpossibleDateError(str(error)) from None
+    except OverflowError:
+        pass
+    return None
 
 
 def _url(

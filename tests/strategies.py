@@ -189,7 +189,7 @@ near_stable_html = st.recursive(
 # -- front matter for the fast YAML reader -----------------------------------------------------
 #
 # The grammar is biased towards the accepted subset (so that a good share of the texts take the
-# fast path and the comparison with PyYAML means something) with hostile keys, pieces, quotes,
+# fast path and the comparison with hexoyaml means something) with hostile keys, pieces, quotes,
 # indents and line breaks mixed in at every level (so that near-misses are common too).
 
 
@@ -200,7 +200,7 @@ def _mostly(draw: st.DrawFn, usual: st.SearchStrategy[str], unusual: st.SearchSt
     return draw(unusual if draw(st.integers(min_value=0, max_value=9)) == 5 else usual)
 
 
-#: Keys: the real ones; ones PyYAML reads as other types; ones with indicators and spaces.
+#: Keys: the real ones; ones YAML reads as other types; ones with indicators and spaces.
 _KEYS = _mostly(
     st.one_of(
         st.sampled_from(["title", "categories", "date", "author", "comments", "tags", "y", "_"]),
@@ -213,6 +213,9 @@ _KEYS = _mostly(
                 "on",
                 "Off",
                 "true",
+                "True",
+                "010",
+                "0",
                 "null",
                 "NULL",
                 "1",
@@ -325,6 +328,15 @@ _UNUSUAL_PIECES = st.sampled_from(
         "2022-06-21",
         "2022-06-21 03:44:48",
         "2022-99-99",
+        "2022-02-30",
+        "12:30:00",
+        "010",
+        "-0",
+        "1.0",
+        "9007199254740993",
+        '"a"',
+        '"a\\"b"',
+        "\\ud83d",
         "<<",
         "=",
         "\t",
@@ -409,7 +421,7 @@ def documents(draw: st.DrawFn) -> str:
     return text
 
 
-# The plain subset: keys that are strings to PyYAML, single-line scalars without indicators.
+# The plain subset: keys that are strings to js-yaml, single-line scalars without indicators.
 _CLEAN_KEYS = st.lists(
     st.one_of(
         st.sampled_from(["title", "categories", "date", "author", "comments", "y", "n", "_a-b"]),
@@ -423,7 +435,19 @@ _CLEAN_KEYS = st.lists(
 )
 _CLEAN_PLAIN = st.builds(
     lambda first, rest: (first + rest).rstrip(" "),
-    st.sampled_from([*"aAbzZ新浪财经工业和信息化部😀", "true", "No", "null", "~", "y"]),
+    st.sampled_from(
+        [
+            *"aAbzZ新浪财经工业和信息化部😀1",
+            "true",
+            "No",
+            "null",
+            "~",
+            "y",
+            "010",
+            "1:30",
+            "2022-06-21",
+        ]
+    ),
     st.text(alphabet="ab xyz,.()/!?'\"%@&*-_[]{}|>新浪财经：－\u3000\xa0😀0123456789", max_size=40),
 ).filter(lambda value: ": " not in value and " #" not in value and not value.endswith(":"))
 _CLEAN_QUOTED = st.text(
@@ -434,7 +458,16 @@ _CLEAN_QUOTED = st.text(
     ),
     max_size=40,
 ).map(lambda value: "'" + value.replace("'", "''") + "'")
-_CLEAN_SCALARS = st.one_of(_CLEAN_PLAIN, _CLEAN_QUOTED)
+#: What JSON writers emit for text without escapes.
+_CLEAN_DOUBLE_QUOTED = st.text(
+    alphabet=st.characters(
+        codec="utf-8",
+        exclude_categories=("Cc", "Cs", "Zl", "Zp"),
+        exclude_characters='\ufeff\ufffe\uffff"\\',
+    ),
+    max_size=40,
+).map(lambda value: f'"{value}"')
+_CLEAN_SCALARS = st.one_of(_CLEAN_PLAIN, _CLEAN_QUOTED, _CLEAN_DOUBLE_QUOTED)
 _CLEAN_SPACES = st.sampled_from(["", "", " ", "   "])
 
 

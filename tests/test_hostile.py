@@ -127,6 +127,8 @@ def test_text_in_other_encodings_is_read_correctly(hostile_dir: Path) -> None:
         ("categories_number.txt", ("2022", "1.5", "7")),
         ("categories_nested.txt", ("金融",)),
         ("categories_mapping.txt", ()),
+        # js-yaml's reading: PyYAML gave 90, 45000, false, true and 8
+        ("hexo_values.txt", ("1:30", "12:30:00", "no", "on", "10")),
     ],
 )
 def test_category_policy(name: str, categories: tuple[str, ...], hostile_dir: Path) -> None:

@@ -348,3 +348,135 @@ def test_dashes_at_the_end_of_a_front_matter_line_do_not_close_it(
     # that ends in them: this title once cut the front matter short, losing 'date'.
     path = write_article("a.txt", with_front_matter(title="Breaking ---"))
     assert load_article(path, settings=settings).title == "Breaking ---"
+
+
+# -- front matter read as Hexo reads it (js-yaml) -------------------------------------------------
+
+
+def _front_matter(*lines: str) -> str:
+    """An article whose front matter is ``lines`` (a title and a date are added if missing)."""
+    keys = {line.split(":", 1)[0] for line in lines}
+    head = [*lines]
+    if "title" not in keys:
+        head.insert(0, "title: x")
+    if "date" not in keys:
+        head.append("date: 2022-06-21 11:44:48")
+    return "\n---\n" + "\n".join(head) + "\n---\n\n<p>正文</p>\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "categories"),
+    [
+        # PyYAML (YAML 1.1) published these as 90, 45000 and 8, and dropped the booleans
+        (["categories: [1:30, '1:30', 12:30:00]"], ("1:30", "12:30:00")),
+        (["categories:", " - 1:30", " - 12:30:00"], ("1:30", "12:30:00")),
+        (["categories: [no, on, yes, off, y, n]"], ("no", "on", "yes", "off", "y", "n")),
+        (["tags: [010, 0o10, 0x1F, 1.0, 1.50, 1e3]"], ("10", "8", "31", "1", "1.5", "1000")),
+        (["categories: [2022-06-21, 2022-02-30]"], ("2022-06-21", "2022-02-30")),
+    ],
+)
+def test_categories_are_read_as_hexo_reads_them(
+    write_article: WriteArticle, settings: Settings, lines: list[str], categories: tuple[str, ...]
+) -> None:
+    path = write_article("a.txt", _front_matter(*lines))
+    assert load_article(path, settings=settings).categories == categories
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("010", "10"),  # js-yaml: decimal 10 (PyYAML: octal 8)
+        ("1:30", "1:30"),
+        ("no", "no"),
+        ("On", "On"),
+        ("1e21", "1e+21"),  # as JavaScript prints the number
+        ('"\\ud83d\\udcf1 手机"', "📱 手机"),  # a JSON writer's emoji: PyYAML refused the file
+        ('"\\U0001F4F1"', "📱"),
+        ("'" + "[" * 300 + "'", "[" * 300),  # once refused: more than 200 '[' in the front matter
+    ],
+)
+def test_titles_are_read_as_hexo_reads_them(
+    write_article: WriteArticle, settings: Settings, title: str, expected: str
+) -> None:
+    path = write_article("a.txt", _front_matter(f"title: {title}"))
+    assert load_article(path, settings=settings).title == expected
+
+
+def test_a_lone_surrogate_escape_is_not_published(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", _front_matter('title: "half \\ud83d an emoji"'))
+    assert load_article(path, settings=settings).title == "half an emoji"
+
+
+@pytest.mark.parametrize("twice", ["title", "date", "categories"])
+def test_a_key_given_twice_is_an_error_naming_the_second(
+    write_article: WriteArticle, settings: Settings, twice: str
+) -> None:
+    # PyYAML kept the last value silently; js-yaml (so Hexo) refuses the file
+    lines = ["title: first", "date: 2022-06-21", "categories: [a]", "author: x"]
+    path = write_article("a.txt", _front_matter(*lines, f"{twice}: again"))
+    with pytest.raises(ArticleError) as caught:
+        load_article(path, settings=settings)
+    assert caught.value.reason == (
+        f"front matter: {twice!r} is given twice (Hexo refuses the file too); keep one of them"
+    )
+    assert caught.value.line == 7  # a blank line, '---', four keys, then the second one
+
+
+@pytest.mark.parametrize(
+    ("date", "reason"),
+    [
+        ("2022-02-30 10:00:00", "day is out of range for month"),
+        ("'2022-02-30'", "day is out of range for month"),
+        ("2022-06-21 24:00:00", "hour must be in 0..23"),
+        ("2022-06-21T10:61:00+08:00", "minute must be in 0..59"),
+        ("Mon, 30 Feb 2022 10:00:00 GMT", "day is out of range for month"),
+        ("'Tue, 21 Jun 2022 25:44:48 GMT'", "hour must be in 0..23"),
+    ],
+)
+def test_an_impossible_date_is_an_error_naming_it(
+    write_article: WriteArticle, settings: Settings, date: str, reason: str
+) -> None:
+    # PyYAML raised ValueError from inside: "unexpected ValueError ... a bug in feedgen-miit"
+    path = write_article("a.txt", _front_matter(f"date: {date}"))
+    with pytest.raises(ArticleError) as caught:
+        load_article(path, settings=settings)
+    shown = repr(date.strip("'"))
+    assert caught.value.reason == (
+        f"front matter: 'date' is not a real date or time: {shown} ({reason}); check the date"
+    )
+    assert caught.value.line == 4
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        # YAML timestamps in the forms js-yaml knows; zone-less ones in the timezone setting
+        ("2022-6-1 1:02:03", datetime(2022, 5, 31, 17, 2, 3, tzinfo=UTC)),
+        ("2022-06-21 03:44:48 +8", datetime(2022, 6, 20, 19, 44, 48, tzinfo=UTC)),
+        ("2022-06-21t03:44:48.5Z", datetime(2022, 6, 21, 3, 44, 48, 500000, tzinfo=UTC)),
+        ("2022-06-21   03:44:48-01:30", datetime(2022, 6, 21, 5, 14, 48, tzinfo=UTC)),
+        # RFC 2822 with its zone honoured (Hexo ignores it and reads the digits locally)
+        ("Tue, 21 Jun 2022 03:44:48 GMT", datetime(2022, 6, 21, 3, 44, 48, tzinfo=UTC)),
+        ("Tue, 21 Jun 2022 03:44:48 -0000", datetime(2022, 6, 20, 19, 44, 48, tzinfo=UTC)),
+    ],
+)
+def test_dates_keep_this_tools_reading(
+    write_article: WriteArticle, settings: Settings, date: str, expected: datetime
+) -> None:
+    path = write_article("a.txt", _front_matter(f"date: {date}"))
+    assert load_article(path, settings=settings).published == expected
+
+
+def test_aliases_that_do_not_multiply_are_fine(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    path = write_article("a.txt", _front_matter("tags: &t [a, b]", "categories: *t"))
+    assert load_article(path, settings=settings).categories == ("a", "b")
+
+
+def test_a_value_inside_itself_is_refused(write_article: WriteArticle, settings: Settings) -> None:
+    path = write_article("a.txt", _front_matter("categories: &c [a, *c]"))
+    with pytest.raises(ArticleError, match="alias bomb"):
+        load_article(path, settings=settings)
