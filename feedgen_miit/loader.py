@@ -59,18 +59,16 @@ import yaml
 
 from . import hexoyaml
 from .errors import ArticleError, ArticleWarning
+from .hexomatter import HexoHandler, Located, NoFrontMatterError
 from .layout import article_page
 from .model import Article
 from .settings import Settings
 from .text import is_absolute_iri, one_line, strip_markup, xml_safe
-from .yamlfast import load_simple
 
 log = logging.getLogger(__name__)
 
-# python-frontmatter's delimiter rule (three or more dashes alone on a line). Its own split()
-# is not used: it falls back silently when the header is missing and loses line numbers.
-_BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
-_LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*\n)*")
+#: Finds and reads the front matter as Hexo does (a python-frontmatter handler).
+_HANDLER = HexoHandler()
 
 #: YAML aliases that add more values than this to what the front matter holds make an alias
 #: bomb ("billion laughs"), not an article: js-yaml shares the values, but anything that
@@ -108,13 +106,6 @@ class CheckedArticle:
 
     article: Article
     warnings: tuple[ArticleWarning, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Parts:
-    front_matter: str
-    front_matter_line: int  # 1-based line of the front matter's first line
-    body: str
 
 
 def load_article(
@@ -311,32 +302,22 @@ def _decode(data: bytes, path: Path, warnings: list[ArticleWarning] | None = Non
     return text
 
 
-def _split(text: str, path: Path) -> _Parts:
-    start = _LEADING_BLANK_LINES.match(text)
-    pos = start.end() if start else 0
-    opening = _BOUNDARY.match(text, pos)
-    if opening is None:
-        raise ArticleError(
-            path,
-            "no front matter: the file must start with a '---' line, the YAML, and '---'",
-            text.count("\n", 0, pos) + 1,
-        )
-    closing = _BOUNDARY.search(text, opening.end())
-    if closing is None:
-        raise ArticleError(
-            path,
-            "front matter is not closed: add a '---' line after the YAML",
-            text.count("\n", 0, pos) + 1,
-        )
-    return _Parts(
-        front_matter=text[opening.end() + 1 : closing.start()],
-        front_matter_line=text.count("\n", 0, opening.end()) + 2,
-        body=text[closing.end() + 1 :],
-    )
+def _split(text: str, path: Path) -> Located:
+    try:
+        return _HANDLER.locate(text)
+    except NoFrontMatterError as error:
+        if error.opened:
+            reason = "front matter is not closed: add a '---' line after the YAML"
+        else:
+            reason = _NO_FRONT_MATTER
+        raise ArticleError(path, reason, error.line) from None
+
+
+_NO_FRONT_MATTER = "no front matter: the file must start with a '---' line, the YAML, and '---'"
 
 
 def _parse_front_matter(
-    parts: _Parts, path: Path, warnings: list[ArticleWarning] | None = None
+    parts: Located, path: Path, warnings: list[ArticleWarning] | None = None
 ) -> Mapping[str, Any]:
     # Control characters (C0 and C1; xml_safe removes both) would make js-yaml refuse the
     # whole file, as Hexo does; a scraper's stray byte should not cost the article, and no
@@ -345,13 +326,10 @@ def _parse_front_matter(
     if text != parts.front_matter and warnings is not None:
         pairs = enumerate(zip(text, parts.front_matter, strict=False))
         first = next((i for i, (kept, read) in pairs if kept != read), len(text))
-        line = parts.front_matter_line + parts.front_matter.count("\n", 0, first)
+        line = parts.line + parts.front_matter.count("\n", 0, first)
         warnings.append(ArticleWarning(path, "front matter: control characters were removed", line))
-    simple = load_simple(text)
-    if simple is not None:
-        return simple  # names and lists of names only: no alias to expand, nothing to walk
     try:
-        meta = hexoyaml.load(text, dates_as_text=True)
+        meta = _HANDLER.load(text)
     except hexoyaml.DuplicateKeyError as error:
         raise ArticleError(
             path,
@@ -363,45 +341,81 @@ def _parse_front_matter(
         problem = error.problem or error.context or "invalid YAML"
         if error.problem and error.context and error.context_mark:
             # "did not find expected ']'" is clearer with where the list started
-            started = parts.front_matter_line + error.context_mark.line
+            started = parts.line + error.context_mark.line
             problem += f" ({error.context} that starts on line {started})"
         raise ArticleError(
             path, f"front matter: YAML error: {problem}", _yaml_line(parts, error)
         ) from None
     except yaml.YAMLError as error:
-        raise ArticleError(
-            path, f"front matter: YAML error: {error}", parts.front_matter_line
-        ) from None
+        raise ArticleError(path, f"front matter: YAML error: {error}", parts.line) from None
     if not isinstance(meta, dict):
+        if not parts.opened:  # Hexo too takes the file for all body then
+            raise ArticleError(path, _NO_FRONT_MATTER, parts.line)
         kind = "empty" if meta is None else "text" if isinstance(meta, str) else _kind(meta)
         raise ArticleError(
             path,
             f"front matter is {kind}, not a mapping: write 'key: value' lines "
             "(title, date, categories...)",
-            parts.front_matter_line,
+            parts.line,
         )
-    _check_not_a_bomb(meta, path, parts.front_matter_line)
+    _check_not_a_bomb(meta, path, parts.line)
     return meta
 
 
-def _yaml_line(parts: _Parts, error: yaml.MarkedYAMLError) -> int:
+def _yaml_line(parts: Located, error: yaml.MarkedYAMLError) -> int:
     """The file's line a YAML error points at (never past the front matter's last line)."""
-    last_line = parts.front_matter_line + max(parts.front_matter.count("\n") - 1, 0)
+    last_line = parts.line + max(parts.front_matter.count("\n") - 1, 0)
     mark = error.problem_mark or error.context_mark
-    line = parts.front_matter_line + mark.line if mark else parts.front_matter_line
+    line = parts.line + mark.line if mark else parts.line
     return min(line, last_line)
 
 
 def _check_not_a_bomb(meta: dict[str, Any], path: Path, line: int) -> None:
-    """Refuse a front matter whose aliases multiply its values (see :data:`MAX_ALIAS_VALUES`).
+    """Refuse a front matter whose aliases multiply its values (see :data:`MAX_ALIAS_VALUES`)."""
+    extra = _aliased_values_of_flat(meta)
+    if extra is None:
+        extra = _aliased_values(meta)
+    if extra > MAX_ALIAS_VALUES:
+        raise ArticleError(
+            path,
+            f"front matter expands to more than {MAX_ALIAS_VALUES:,} values beyond what it "
+            "holds (YAML alias bomb?); remove the anchors and aliases",
+            line,
+        )
 
-    js-yaml shares an aliased value instead of copying it, so the values form a graph; this
-    counts the values of the tree it stands for, in time linear in the graph: each list or
-    mapping is counted once and its count remembered. A value that contains itself (an alias
-    inside its own anchor) stands for an endless tree.
+
+def _aliased_values_of_flat(meta: dict[str, Any]) -> int | None:
+    """:func:`_aliased_values` of the usual mapping of scalars and lists of scalars, in one
+    pass (a list given under several keys adds its items once more for each); None for any
+    other mapping."""
+    lists = []
+    for value in meta.values():
+        kind = type(value)
+        if kind is list:
+            for item in value:
+                if type(item) is list or type(item) is dict:
+                    return None
+            lists.append(value)
+        elif kind is dict:
+            return None
+    if len(lists) < 2:
+        return 0
+    distinct = {id(value): len(value) for value in lists}
+    return sum(map(len, lists)) - sum(distinct.values())
+
+
+def _aliased_values(meta: dict[str, Any]) -> int:
+    """How many values aliases add: those of the tree the front matter stands for, less those
+    it holds; more than :data:`MAX_ALIAS_VALUES` means "too many" (the count stops there).
+
+    js-yaml shares an aliased value instead of copying it, so the values form a graph; each
+    list or mapping is counted once and its tree's size remembered, so the time is linear in
+    the graph. A value that contains itself (an alias inside its own anchor) stands for an
+    endless tree.
     """
+    too_many = MAX_ALIAS_VALUES + 1
     sizes: dict[int, int] = {}  # id -> values in its tree, itself included; -1 while open
-    stored = 0  # values as the graph holds them: each container's items once
+    stored = 1  # values as the graph holds them: each container's items once, and the root
     stack: list[tuple[Any, bool]] = [(meta, False)]
     while stack:
         value, children_done = stack.pop()
@@ -412,33 +426,26 @@ def _check_not_a_bomb(meta: dict[str, Any], path: Path, line: int) -> None:
                 sizes[id(child)] if isinstance(child, dict | list) else 1 for child in children
             )
             if sizes[key] - stored > MAX_ALIAS_VALUES:
-                break
+                return too_many
             continue
         if key in sizes:
             if sizes[key] < 0:
-                break  # a container inside itself
+                return too_many  # a container inside itself
             continue
         sizes[key] = -1
         children = list(value.values() if isinstance(value, dict) else value)
         stored += len(children)
         stack.append((value, True))
         stack.extend((child, False) for child in children if isinstance(child, dict | list))
-    else:
-        return
-    raise ArticleError(
-        path,
-        f"front matter expands to more than {MAX_ALIAS_VALUES:,} values beyond what it holds "
-        "(YAML alias bomb?); remove the anchors and aliases",
-        line,
-    )
+    return sizes[id(meta)] - stored
 
 
-def _key_line(parts: _Parts, key: str) -> int:
+def _key_line(parts: Located, key: str) -> int:
     """The line of ``key:`` in the front matter, or of its first line if the key is absent."""
     found = re.search(rf"^{re.escape(key)}\s*:", parts.front_matter, re.MULTILINE)
     if found is None:
-        return parts.front_matter_line
-    return parts.front_matter_line + parts.front_matter.count("\n", 0, found.start())
+        return parts.line
+    return parts.line + parts.front_matter.count("\n", 0, found.start())
 
 
 # -- fields ------------------------------------------------------------------------------------
