@@ -11,6 +11,8 @@ Hostile or broken files are normal input too. The policies, each tested in tests
   :class:`ArticleWarning` (``feedgen-miit check`` lists them).
 - Encoding: UTF-8 (a BOM is fine), UTF-16 with a BOM, else GB18030 (which covers GB2312/GBK)
   when the bytes decode cleanly to text without private-use characters: that is a warning.
+  The front matter and the body are decoded apart when the file is not UTF-8 throughout: a
+  file put together from two sources is read right, never one part in the other's encoding.
   A NUL character means a binary or corrupted file: an error. CRLF and CR line ends are read.
 - Size: a file over ``max_file_bytes`` is never read into memory. Only regular files are read
   (a FIFO named ``x.txt`` would block the build forever), and file names must be UTF-8.
@@ -271,35 +273,85 @@ def _os_reason(error: OSError) -> str:
 
 
 def _decode(data: bytes, path: Path, warnings: list[ArticleWarning] | None = None) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ArticleError(path, f"not valid utf-16: {error.reason}") from None
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as utf8_error:
-        if encoding != "utf-8":
-            raise ArticleError(path, f"not valid {encoding}: {utf8_error.reason}") from None
-        offset = utf8_error.start
-    try:
-        # Chinese sites often still serve GB2312/GBK; GB18030 decodes both.
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        text = None
-    if text is None or _PRIVATE_USE.search(text):
-        # Private-use characters: bytes that GB18030 accepts but no Chinese text contains.
+        return data.decode("utf-8-sig")  # nearly every file
+    except UnicodeDecodeError as error:
+        offset = error.start
+    # Not UTF-8 throughout. Chinese sites often still serve GB2312/GBK (GB18030 decodes
+    # both), and a file put together from two sources may hold UTF-8 front matter and a GBK
+    # body, or the reverse: each part is decoded on its own, so that neither is read in the
+    # other's encoding (that gives a title of mojibake, and a junk category with a feed).
+    head, body = _halves(data.removeprefix(codecs.BOM_UTF8))
+    decoded = [_decode_part(head), _decode_part(body)]
+    if any(text is None for text, _ in decoded):
         raise ArticleError(
             path,
             f"not UTF-8 (bad byte at offset {offset:,}) nor GB18030/GBK text; "
             "save the file as UTF-8",
         )
+    (head_text, head_encoding), (body_text, body_encoding) = decoded
     if warnings is not None:
-        warnings.append(
-            ArticleWarning(path, "read as GB18030/GBK, not UTF-8; save the file as UTF-8")
-        )
-    return text
+        if "utf-8" in (head_encoding, body_encoding):
+            reason = (
+                f"the front matter is {_ENCODING_NAMES[head_encoding]} and the body "
+                f"{_ENCODING_NAMES[body_encoding]}: each was read as such; save the file "
+                "as UTF-8 throughout"
+            )
+        else:
+            reason = "read as GB18030/GBK, not UTF-8; save the file as UTF-8"
+        warnings.append(ArticleWarning(path, reason))
+    return f"{head_text}{body_text}"
+
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030/GBK", "ascii": "ASCII"}
+
+
+def _halves(data: bytes) -> tuple[bytes, bytes]:
+    """``data`` cut where the body starts (after the front matter's closing line); all of it
+    in the first half when no front matter is found. Found as in the decoded text: lines of
+    dashes and line ends are the same bytes in UTF-8 and GB18030, and never part of another
+    character in either."""
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    as_bytes = data.decode("latin-1")  # one character per byte: positions are offsets
+    try:
+        body = _HANDLER.locate(as_bytes).body
+    except NoFrontMatterError:
+        return data, b""
+    cut = len(data) - len(body)
+    return data[:cut], data[cut:]
+
+
+def _decode_part(part: bytes) -> tuple[str | None, str]:
+    """One part of a file that is not UTF-8 throughout, and its encoding: UTF-8 where it is
+    valid UTF-8, else GB18030 when that gives text without private-use characters (bytes
+    that GB18030 accepts but no Chinese text contains); None when neither fits.
+
+    Short GB18030 text can happen to be valid UTF-8 too (two-byte sequences: ``\\xc4\\xa1``
+    is 摹 in GBK and ġ in UTF-8). Chinese text in UTF-8 takes three bytes per character, so a
+    part that is valid UTF-8 without any such character is read as GB18030 when it can be:
+    the other part is not UTF-8 (else the whole file would be), and one encoding for the
+    file is the likelier story.
+    """
+    if part.isascii():
+        return part.decode("ascii"), "ascii"
+    try:
+        text = part.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and max(text) >= "\u0800":
+        return text, "utf-8"
+    try:
+        gb = part.decode("gb18030")
+    except UnicodeDecodeError:
+        return text, "utf-8"
+    if _PRIVATE_USE.search(gb):
+        return text, "utf-8"
+    return gb, "gb18030"
 
 
 def _split(text: str, path: Path) -> Located:

@@ -87,6 +87,10 @@ WARNINGS: dict[str, list[str]] = {
         "'categories' must hold names; true was dropped",
     ],
     "gb18030.txt": ["read as GB18030/GBK, not UTF-8"],
+    # once read whole as GB18030: a title of mojibake and a junk category with its own feed
+    "mixed_utf8_head.txt": ["the front matter is UTF-8 and the body GB18030/GBK"],
+    # once an error: not UTF-8 throughout, nor GB18030
+    "mixed_gb_head.txt": ["the front matter is GB18030/GBK and the body UTF-8"],
     "thumbnail_data.txt": ["'headimg' is not an http(s) URL, dropped"],
     "thumbnail_javascript.txt": ["'thumbnail' is not an http(s) URL, dropped"],
     "title_control.txt": ["'title' contains control characters"],
@@ -109,6 +113,8 @@ GOOD: dict[str, str] = {
     "same_title_other_body.txt": "Même article, scraped twice",  # another body: another article
     # js-yaml's reading: a JSON writer's surrogate-pair escape is one emoji (PyYAML: an error)
     "hexo_values.txt": "Hexo reads 📱 as one emoji",
+    "mixed_gb_head.txt": "混合编码：GBK 头部，UTF-8 正文",
+    "mixed_utf8_head.txt": "混合编码：UTF-8 头部，GBK 正文",
     "sub/nested_good.html": "In a subfolder",
     "thumbnail_data.txt": "Thumbnail data:",
     "thumbnail_javascript.txt": "Thumbnail javascript:",

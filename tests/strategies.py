@@ -54,6 +54,21 @@ _LOADER_PIECES = st.sampled_from(
 )
 loader_texts = st.lists(st.one_of(_LOADER_PIECES, st.text(max_size=8)), max_size=40).map("".join)
 
+#: Chinese text as news front matter and bodies have it: hanzi, full-width punctuation, a
+#: little ASCII; no leading or trailing space.
+chinese_texts = (
+    st.text(
+        alphabet=st.one_of(
+            st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+            st.sampled_from("，。：、《》“”（）—…　abcXYZ0123 -"),
+        ),
+        min_size=1,
+        max_size=24,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
 _TAGS = st.sampled_from(
     ["a", "img", "p", "div", "b", "script", "style", "svg", "math", "iframe", "object",
      "form", "base", "meta", "template", "textarea", "noscript", "title", "table", "td",

@@ -35,7 +35,7 @@ from feedgen_miit import (
     tasks,
 )
 from feedgen_miit.errors import ConfigError, shown
-from feedgen_miit.loader import FUTURE_TOLERANCE
+from feedgen_miit.loader import FUTURE_TOLERANCE, read_body
 from feedgen_miit.profile import CleaningRules
 from feedgen_miit.sanitize import MAX_MARKUP, CleanBody
 from feedgen_miit.scan import discover
@@ -118,6 +118,22 @@ def test_text_in_other_encodings_is_read_correctly(hostile_dir: Path) -> None:
     assert gb.categories == ("工业",)
     utf16 = load_article(hostile_dir / "utf16.txt", settings=settings, now=NOW)
     assert utf16.title == "UTF-16 with a byte-order mark"
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "body"),
+    [
+        ("mixed_utf8_head.txt", "混合编码：UTF-8 头部，GBK 正文", "<p>正文用 GBK 编码保存。</p>"),
+        ("mixed_gb_head.txt", "混合编码：GBK 头部，UTF-8 正文", "<p>正文用 UTF-8 编码保存。</p>"),
+    ],
+)
+def test_each_part_of_a_mixed_file_is_read_in_its_encoding(
+    name: str, title: str, body: str, hostile_dir: Path
+) -> None:
+    settings = make_settings(hostile_dir)
+    article = load_article(hostile_dir / name, settings=settings, now=NOW)
+    assert (article.title, article.categories) == (title, ("工业",))
+    assert read_body(article, settings).strip() == body
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from feedgen_miit import (
@@ -36,7 +36,14 @@ from feedgen_miit.settings import Settings
 from feedgen_miit.tasks import Work, make_entry
 from feedgen_miit.text import _SPACES, one_line, xml_safe
 from tests.atomcheck import assert_valid_atom
-from tests.strategies import articles, html_texts, http_dates, loader_texts, path_names
+from tests.strategies import (
+    articles,
+    chinese_texts,
+    html_texts,
+    http_dates,
+    loader_texts,
+    path_names,
+)
 from tests.xsscheck import unsafe_parts
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -84,6 +91,51 @@ def test_loader_returns_an_article_or_an_article_error(scratch: Path, text: str)
 def test_loader_survives_any_bytes(scratch: Path, data: bytes) -> None:
     _load(scratch, b"---\ntitle: x\ndate: 2022-01-01\n---\n" + data)
     _load(scratch, data)
+
+
+_ENCODINGS = st.sampled_from(["utf-8", "gb18030", "gbk"])
+
+
+@SLOW
+@given(
+    title=chinese_texts,
+    names=st.lists(chinese_texts, min_size=1, max_size=3, unique=True),
+    body=chinese_texts,
+    encodings=st.tuples(_ENCODINGS, _ENCODINGS),
+)
+@example(title="摹", names=["工业"], body="正文", encodings=("gbk", "utf-8"))
+def test_front_matter_and_body_are_each_read_in_their_encoding(
+    scratch: Path, title: str, names: list[str], body: str, encodings: tuple[str, str]
+) -> None:
+    """A file put together from two sources (UTF-8 front matter, a GBK body, or the reverse)
+    publishes what was written: never mojibake (UTF-8 read as GBK: 工信部 -> 宸ヤ俊閮), nor
+    U+FFFD."""
+    quoted = ", ".join("'" + name.replace("'", "''") + "'" for name in names)
+    head = f"\n---\ntitle: '{title}'\ndate: 2022-06-21\ncategories: [{quoted}]\n---\n\n"
+    parts = list(zip([head, f"<p>{body}</p>\n"], encodings, strict=True))
+    for text, encoding in parts:
+        # Documented limit: GB text so short that its bytes are valid UTF-8 too (亭 is
+        # b"\xcd\xa4", U+0364 in UTF-8) cannot be told from UTF-8, and is read as UTF-8.
+        encoded = text.encode(encoding)
+        assume(encoding == "utf-8" or encoded.isascii() or not _is_utf8(encoded))
+    data = b"".join(text.encode(encoding) for text, encoding in parts)
+    path = scratch / "mixed.txt"
+    path.write_bytes(data)
+    settings_ = make_settings(scratch)
+    article = load_article(path, settings=settings_, now=NOW)
+    assert article.title == " ".join(title.split())
+    assert article.categories == tuple(" ".join(name.split()) for name in names)
+    text = loader.read_body(article, settings_)
+    assert f"<p>{body}</p>" in text
+    assert "\ufffd" not in article.title + "".join(article.categories) + text
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # -- the sanitizer -----------------------------------------------------------------------------
