@@ -48,7 +48,7 @@ import os
 import re
 import stat
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -65,7 +65,15 @@ from .hexomatter import HexoHandler, Located, NoFrontMatterError
 from .layout import article_page
 from .model import Article
 from .settings import Settings
-from .text import is_absolute_iri, one_line, strip_markup, xml_safe
+from .text import (
+    FORMAT_CHARACTERS,
+    is_absolute_iri,
+    one_line,
+    strip_markup,
+    truncate,
+    visible,
+    xml_safe,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +84,15 @@ _HANDLER = HexoHandler()
 #: bomb ("billion laughs"), not an article: js-yaml shares the values, but anything that
 #: walks or stores them (Hexo's database, this loader) pays for every copy.
 MAX_ALIAS_VALUES = 10_000
+#: Categories and tags of one article, at most: the rest are dropped with a warning. An
+#: article is rendered into the feed and the pages of each of its categories, so this bounds
+#: what one file can cost (a file with 100,000 names costs its reading, in linear time).
+MAX_CATEGORIES = 50
+#: Characters of a title, at most; a longer one is cut (at a word, where there are words),
+#: with a warning. Chinese news titles have 10 to 40.
+MAX_TITLE_CHARS = 300
+#: Characters of a category name or an author, at most (cut the same way).
+MAX_NAME_CHARS = 100
 #: An article dated later than this after the build's clock is an error (a typo in the year,
 #: or an embargoed article that must not be published yet).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -167,7 +184,7 @@ def check_article(
         published=published,
         updated=max(updated, published),
         categories=_categories(meta, warn),
-        author=_optional_text(meta.get("author"), "author", field_error),
+        author=_author(meta, field_error, warn),
         thumbnail=thumbnail,
         link=link,
     )
@@ -515,18 +532,41 @@ def _title(meta: Mapping[str, Any], field_error: _FieldError, warn: _Warn) -> st
     title = one_line(strip_markup(text))
     if "<" in text and title != one_line(text):
         warn("title", f"'title' contains markup; only its text is used: {title!r:.80}")
+    title = _visible_name(title, "title", warn)
     if not title:
         raise field_error("title", "'title' has no visible text")
-    return title
+    return _capped(title, MAX_TITLE_CHARS, "title", warn)
 
 
-def _optional_text(raw: object, key: str, field_error: _FieldError) -> str | None:
+def _author(meta: Mapping[str, Any], field_error: _FieldError, warn: _Warn) -> str | None:
+    raw = meta.get("author")
     if raw is None:
         return None
     text = _scalar_text(raw)
     if text is None:
-        raise field_error(key, f"'{key}' must be text, not {_kind(raw)}")
-    return one_line(text) or None
+        raise field_error("author", f"'author' must be text, not {_kind(raw)}")
+    name = _visible_name(one_line(text), "author", warn)
+    return _capped(name, MAX_NAME_CHARS, "author", warn) or None
+
+
+def _visible_name(text: str, key: str, warn: _Warn) -> str:
+    """:func:`~feedgen_miit.text.visible` ``text``, with a warning when characters went."""
+    shown = visible(text)
+    if len(shown) < len(text) and FORMAT_CHARACTERS.search(text):
+        warn(
+            key,
+            f"'{key}' contains invisible characters (zero-width, bidi controls...); "
+            f"they were removed: {shown!r:.80}",
+        )
+    return shown.strip()
+
+
+def _capped(text: str, limit: int, key: str, warn: _Warn) -> str:
+    if len(text) <= limit:
+        return text
+    cut = truncate(text, limit)
+    warn(key, f"'{key}' is {len(text):,} characters long; cut to {limit}: {cut!r:.80}")
+    return cut
 
 
 def _scalar_text(value: object) -> str | None:
@@ -540,25 +580,56 @@ def _scalar_text(value: object) -> str | None:
 
 
 def _categories(meta: Mapping[str, Any], warn: _Warn) -> tuple[str, ...]:
-    """Names from ``categories`` and ``tags``: a name, a number or a list of them.
+    """Names from ``categories`` and ``tags`` (Hexo's ``category`` and ``tag`` when the plural
+    is missing): a name, a number, or a list of them, in that order, each name once.
 
-    Values that are not names are dropped with a warning: the article is still worth having.
+    In ``categories`` a list inside the list is a hierarchy (Hexo's ``[[A, B], C]``: B inside
+    A, and C); each of its levels is a category here, as a Hexo post is in each of them.
+    Names are compared and kept as they look (:func:`~feedgen_miit.text.visible`). Values that
+    are not names are dropped with a warning (the article is still worth having), and so is
+    every name past the first :data:`MAX_CATEGORIES`.
     """
-    names: list[str] = []
-    for key in ("categories", "tags"):
-        raw = meta.get(key)
-        if raw is None:
+    names: dict[str, None] = {}
+    dropped: dict[str, list[str]] = {}  # key -> kinds of values that are not names
+    values = _category_values(meta)
+    for key, value in values:
+        text = _scalar_text(value)
+        if text is None:
+            dropped.setdefault(key, []).append(_kind(value))
             continue
-        values = raw if isinstance(raw, list) else [raw]
-        for value in values:
-            if value is None:
-                continue
-            text = _scalar_text(value)
-            if text is None:
-                warn(key, f"'{key}' must hold names; {_kind(value)} was dropped")
-                continue
-            names.append(one_line(text))
-    return tuple(dict.fromkeys(name for name in names if name))
+        name = _capped(_visible_name(one_line(text), key, warn), MAX_NAME_CHARS, key, warn)
+        if not name or name in names:
+            continue
+        if len(names) == MAX_CATEGORIES:
+            rest = sum(1 for _ in values)
+            warn(
+                key,
+                f"more than {MAX_CATEGORIES} categories and tags: only the first "
+                f"{MAX_CATEGORIES} are used; {name!r:.40} and the {rest:,} values after it "
+                "were dropped",
+            )
+            break
+        names[name] = None
+    for key, kinds in dropped.items():
+        for kind in kinds[:3]:
+            warn(key, f"'{key}' must hold names; {kind} was dropped")
+        if len(kinds) > 3:
+            warn(key, f"'{key}' must hold names; {len(kinds) - 3:,} more values were dropped")
+    return tuple(names)
+
+
+def _category_values(meta: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
+    """``(key, value)`` of every value that may name a category, hierarchies flattened."""
+    for plural, singular in (("categories", "category"), ("tags", "tag")):
+        key = plural if plural in meta else singular
+        raw = meta.get(key)
+        for value in raw if isinstance(raw, list) else [raw]:
+            if isinstance(value, list) and plural == "categories":
+                for level in value:  # one level of a hierarchy; a list in it is not a name
+                    if level is not None:
+                        yield key, level
+            elif value is not None:
+                yield key, value
 
 
 def _date(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import nh3
 
@@ -19,6 +20,52 @@ _SPACES = re.compile(r"\s+")  # in str patterns \s covers U+3000 IDEOGRAPHIC SPA
 def xml_safe(text: str) -> str:
     """Remove the characters XML 1.0 forbids or discourages (controls), keeping TAB, LF, CR."""
     return _XML_ILLEGAL.sub("", text)
+
+
+#: Unicode's format characters (general category Cf, as of Unicode 14): invisible, they make
+#: names that look the same differ (金融 and 金\u200b融 would be two categories, each with a
+#: feed), and the bidi controls among them (U+202A-U+202E, U+2066-U+2069) reorder what follows
+#: on screen. tests/test_text.py checks this class against unicodedata.
+FORMAT_CHARACTERS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+_ZWJ = "\u200d"
+_BLACK_FLAG = "\U0001f3f4"  # starts a subdivision flag, spelled with tag characters
+_TAG_CHARACTERS = "".join(map(chr, range(0xE0020, 0xE0080)))
+
+
+def visible(text: str) -> str:
+    """``text`` as it looks: in NFC, without format characters (zero-width spaces and joiners,
+    bidi controls, soft hyphens...). Two names that look the same are then the same string.
+
+    Kept: what emoji are spelled with (a zero-width joiner between two emoji, as in 👩‍💻,
+    and the tag characters of a subdivision flag).
+    """
+    if text.isascii():
+        return text  # the common case for URLs and keys: no format character, already NFC
+    if FORMAT_CHARACTERS.search(text) is not None:
+        text = FORMAT_CHARACTERS.sub(_unless_part_of_an_emoji, text)
+    if not unicodedata.is_normalized("NFC", text):  # after: e\u200b\u0301 composes once bare
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _unless_part_of_an_emoji(match: re.Match[str]) -> str:
+    char, text, at = match.group(), match.string, match.start()
+    if char == _ZWJ and 0 < at < len(text) - 1:
+        if _is_emoji(text[at - 1]) and _is_emoji(text[at + 1]):
+            return char
+    elif char in _TAG_CHARACTERS and text[:at].rstrip(_TAG_CHARACTERS).endswith(_BLACK_FLAG):
+        return char
+    return ""
+
+
+def _is_emoji(char: str) -> bool:
+    # So: emoji and other symbols; U+FE0F asks for an emoji presentation; U+1F3FB-F: skin tones
+    return char == "\ufe0f" or unicodedata.category(char) in ("So", "Sk")
 
 
 def one_line(text: str) -> str:

@@ -91,6 +91,18 @@ WARNINGS: dict[str, list[str]] = {
     "mixed_utf8_head.txt": ["the front matter is UTF-8 and the body GB18030/GBK"],
     # once an error: not UTF-8 throughout, nor GB18030
     "mixed_gb_head.txt": ["the front matter is GB18030/GBK and the body UTF-8"],
+    # invisible characters made 金融 and 金\u200b融 two category feeds with the same name
+    "names_invisible.txt": [
+        "'title' contains invisible characters (zero-width, bidi controls...)",
+        "'categories' contains invisible characters",
+        "'categories' contains invisible characters",
+    ],
+    # made by the fixture: a 1 MB title was published whole; 100,000 categories ran for hours
+    "title_huge.txt": ["'title' is 1,000,011 characters long; cut to 300"],
+    "categories_100k.txt": [
+        "more than 50 categories and tags: only the first 50 are used; 'c50' and the 99,949 "
+        "values after it were dropped"
+    ],
     "thumbnail_data.txt": ["'headimg' is not an http(s) URL, dropped"],
     "thumbnail_javascript.txt": ["'thumbnail' is not an http(s) URL, dropped"],
     "title_control.txt": ["'title' contains control characters"],
@@ -115,12 +127,16 @@ GOOD: dict[str, str] = {
     "hexo_values.txt": "Hexo reads 📱 as one emoji",
     "mixed_gb_head.txt": "混合编码：GBK 头部，UTF-8 正文",
     "mixed_utf8_head.txt": "混合编码：UTF-8 头部，GBK 正文",
+    "names_invisible.txt": "Invisible characters, a right-to-left override",
     "sub/nested_good.html": "In a subfolder",
     "thumbnail_data.txt": "Thumbnail data:",
     "thumbnail_javascript.txt": "Thumbnail javascript:",
     "title_control.txt": "Title with control characters",
     "title_markup.txt": "Title with markup & entities",
     "utf16.txt": "UTF-16 with a byte-order mark",
+    # made by the fixture
+    "title_huge.txt": "Huge title " + "工" * 288 + "…",
+    "categories_100k.txt": "100,000 categories",
 }
 
 
@@ -142,6 +158,19 @@ def make_hostile_folder(folder: Path, article: str) -> Path:
     (folder / "dangling.txt").symlink_to("missing.txt")
     (folder / "sub" / "up").symlink_to("..", target_is_directory=True)  # a folder loop
     os.mkfifo(folder / "fifo.txt")
+    front_matter_end = article.index("---", 2)
+    (folder / "title_huge.txt").write_text(
+        article.replace("工信部召开座谈会", "Huge title " + "工" * 1_000_000), encoding="utf-8"
+    )
+    names = "".join(f" - c{number}\n" for number in range(100_000))
+    (folder / "categories_100k.txt").write_text(
+        article[:front_matter_end]
+        .replace("工信部召开座谈会", "100,000 categories")
+        .replace("categories:\n - 金融\n - 新浪财经\n", "")
+        + f"categories:\n{names}"
+        + article[front_matter_end:],
+        encoding="utf-8",
+    )
     (folder / os.fsdecode(b"bad\xff.txt")).write_text(article, encoding="utf-8")
     head = article.split("---\n\n", 1)[0] + "---\n\n"
     (folder / "markup_bomb.txt").write_text(head + "<p>x</p>" * MARKUP_BOMB, encoding="utf-8")

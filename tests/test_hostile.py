@@ -141,7 +141,9 @@ def test_each_part_of_a_mixed_file_is_read_in_its_encoding(
     [
         ("categories_null.txt", ()),
         ("categories_number.txt", ("2022", "1.5", "7")),
-        ("categories_nested.txt", ("金融",)),
+        # Hexo's hierarchies: [a, b] is b inside a, each level a category here; [d] inside
+        # a hierarchy is not a name
+        ("categories_nested.txt", ("金融", "a", "b", "c")),
         ("categories_mapping.txt", ()),
         # js-yaml's reading: PyYAML gave 90, 45000, false, true and 8
         ("hexo_values.txt", ("1:30", "12:30:00", "no", "on", "10")),

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from feedgen_miit import ArticleError, Settings, load_article, load_folder, make_settings
-from feedgen_miit.loader import read_article_bytes, read_body
+from feedgen_miit import (
+    ArticleError,
+    Settings,
+    check_article,
+    load_article,
+    load_folder,
+    make_settings,
+)
+from feedgen_miit.loader import (
+    MAX_CATEGORIES,
+    MAX_NAME_CHARS,
+    MAX_TITLE_CHARS,
+    read_article_bytes,
+    read_body,
+)
 from feedgen_miit.scan import discover
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES
@@ -480,3 +494,87 @@ def test_a_value_inside_itself_is_refused(write_article: WriteArticle, settings:
     path = write_article("a.txt", _front_matter("categories: &c [a, *c]"))
     with pytest.raises(ArticleError, match="alias bomb"):
         load_article(path, settings=settings)
+
+
+# -- names: as they look, and bounded -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "categories"),
+    [
+        # Hexo's hierarchy: B inside A, and C; each level is a category here
+        (["categories: [[A, B], C]"], ("A", "B", "C")),
+        (["categories:", " - [工业, 制造业]", " - [工业, 汽车]"], ("工业", "制造业", "汽车")),
+        (["categories: [A, B]"], ("A", "B")),  # a flat list: a hierarchy to Hexo, the same here
+        (["category: 单数", "tag: [标签]"], ("单数", "标签")),  # Hexo's singular keys
+        (["categories: [A]", "category: ignored"], ("A",)),  # ... only when the plural is missing
+        # invisible characters made two categories (and two feeds) of one name
+        (["categories: [金融, '金\u200b融', '\ufeff金融', 'e\u0301']"], ("金融", "\xe9")),
+    ],
+)
+def test_category_names(
+    write_article: WriteArticle, settings: Settings, lines: list[str], categories: tuple[str, ...]
+) -> None:
+    path = write_article("a.txt", _front_matter(*lines))
+    assert load_article(path, settings=settings).categories == categories
+
+
+def test_categories_past_the_cap_are_dropped_with_a_warning(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    names = ", ".join(f"c{number}" for number in range(MAX_CATEGORIES + 10))
+    path = write_article("a.txt", _front_matter(f"categories: [{names}]", "tags: [t]"))
+    checked = check_article(path, settings=settings)
+    assert checked.article.categories == tuple(f"c{n}" for n in range(MAX_CATEGORIES))
+    (warning,) = checked.warnings
+    assert warning.reason == (
+        f"front matter: more than {MAX_CATEGORIES} categories and tags: only the first "
+        f"{MAX_CATEGORIES} are used; 'c{MAX_CATEGORIES}' and the 10 values after it were dropped"
+    )
+    assert warning.line == 4
+
+
+def test_many_categories_cost_linear_time(write_article: WriteArticle, settings: Settings) -> None:
+    """100,000 names in one article once ran for hours (every feed rendered each one)."""
+
+    def seconds(count: int) -> float:
+        names = "".join(f" - c{number}\n" for number in range(count))
+        path = write_article(f"{count}.txt", _front_matter(f"categories:\n{names}".rstrip()))
+        start = time.perf_counter()
+        checked = check_article(path, settings=settings)
+        assert len(checked.article.categories) == MAX_CATEGORIES
+        assert len(checked.warnings) == 1
+        return time.perf_counter() - start
+
+    small = min(seconds(10_000) for _ in range(3))
+    assert min(seconds(100_000) for _ in range(3)) < small * 30  # 10 times the input
+
+
+@pytest.mark.parametrize(
+    ("title", "expected", "warning"),
+    [
+        ("'工信部\u200b召开'", "工信部召开", "invisible characters"),
+        ("'\u202eevil\u202c title'", "evil title", "invisible characters"),
+        ("'" + "标题" * 1000 + "'", "标题" * 149 + "标…", "2,000 characters long"),
+        ("'" + "word " * 100 + "'", ("word " * 59).strip() + "…", "499 characters long"),
+    ],
+)
+def test_titles_are_shown_as_they_look_and_capped(
+    write_article: WriteArticle, settings: Settings, title: str, expected: str, warning: str
+) -> None:
+    path = write_article("a.txt", _front_matter(f"title: {title}"))
+    checked = check_article(path, settings=settings)
+    assert checked.article.title == expected
+    assert len(checked.article.title) <= MAX_TITLE_CHARS
+    (found,) = checked.warnings
+    assert warning in found.reason
+    assert found.line == 3
+
+
+def test_long_names_are_capped(write_article: WriteArticle, settings: Settings) -> None:
+    long = "类" * (MAX_NAME_CHARS + 50)
+    path = write_article("a.txt", _front_matter(f"categories: [{long}]", f"author: {long}"))
+    checked = check_article(path, settings=settings)
+    assert checked.article.categories == ("类" * (MAX_NAME_CHARS - 1) + "…",)
+    assert checked.article.author == "类" * (MAX_NAME_CHARS - 1) + "…"
+    assert [w.line for w in checked.warnings] == [4, 5]
