@@ -29,6 +29,8 @@ _EXPORTS = {
     "ArticleError": "errors",
     "ArticleWarning": "errors",
     "ConfigError": "errors",
+    "Draft": "errors",
+    "DraftError": "errors",
     "FeedgenMiitError": "errors",
     "Interrupted": "errors",
     "NoArticlesError": "errors",
@@ -80,6 +82,12 @@ if TYPE_CHECKING:  # what type checkers and editors see: the same names, eagerly
     )
     from .errors import (
         ConfigError as ConfigError,
+    )
+    from .errors import (
+        Draft as Draft,
+    )
+    from .errors import (
+        DraftError as DraftError,
     )
     from .errors import (
         FeedgenMiitError as FeedgenMiitError,

@@ -32,6 +32,8 @@ _CATEGORY_FRAME = 64
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 #: Markup per picture (Atom: media:thumbnail, media:content, an enclosure link).
 _PICTURE_FRAME = 256
+#: Markup of the author's excerpt (Atom's summary element, JSON Feed's summary key).
+_EXCERPT_FRAME = 64
 
 
 def entry_cost(entry: Entry, page_url: str = "") -> int:
@@ -50,6 +52,8 @@ def entry_cost(entry: Entry, page_url: str = "") -> int:
         cost += _PICTURE_FRAME + 4 * _escaped(entry.thumbnail)
     if entry.summary:
         cost += 2 * _escaped(entry.summary)
+    if entry.excerpt:  # written once, in Atom and in JSON Feed
+        cost += _EXCERPT_FRAME + _escaped(entry.excerpt)
     return cost
 
 

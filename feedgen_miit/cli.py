@@ -284,10 +284,12 @@ def _settings(
 def _report_check(report: CheckReport) -> None:
     lines = [(str(problem), f"{problem}  [error: skipped]") for problem in report.problems]
     lines += [(str(warning), f"{warning}  [warning]") for warning in report.warnings]
+    lines += [(str(draft), f"{draft}  [draft]") for draft in report.drafts]
     for _, line in sorted(lines):
         click.echo(line)
+    drafts = f"{len(report.drafts)} draft(s) left out, " if report.drafts else ""
     click.echo(
-        f"{report.articles_found} usable article(s), {len(report.problems)} error(s), "
+        f"{report.articles_found} usable article(s), {drafts}{len(report.problems)} error(s), "
         f"{len(report.warnings)} warning(s)"
     )
 
@@ -359,6 +361,8 @@ def _report(report: BuildReport) -> None:
         log.info("wrote %s", path)
     for path in report.removed:
         log.info("removed %s", path)
+    if report.drafts:
+        log.info("%d draft(s) left out of every output ('published: false')", len(report.drafts))
     log.info(
         "%d entries of %d articles; %d files written, %d unchanged, %d removed; "
         "%d article pages written, %d unchanged; "

@@ -129,6 +129,31 @@ class ArticleWarning:
         return _located(self.path, self.line, self.reason)
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An article file marked ``published: false`` (a Hexo draft): left out of every output.
+
+    Not an error: a build that leaves drafts out is complete. ``str()`` is the message
+    ``check`` lists, in the same ``file:line: reason`` form as an error.
+    """
+
+    path: Path
+    line: int | None = None  #: the line of ``published:``
+
+    def __str__(self) -> str:
+        return _located(
+            self.path, self.line, "a draft ('published: false'): left out of every output"
+        )
+
+
+class DraftError(FeedgenMiitError):
+    """:func:`~feedgen_miit.loader.load_article` was given a draft, not an article to publish."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+        super().__init__(str(draft))
+
+
 def in_path_order(errors: Iterable[ArticleError]) -> tuple[ArticleError, ...]:
     """``errors`` sorted by file, in the order a folder's files are read."""
     return tuple(sorted(errors, key=lambda error: os.fsencode(error.path)))
@@ -220,12 +245,24 @@ class NoArticlesError(FeedgenMiitError):
 
     @classmethod
     def in_folder(
-        cls, folder: Path, patterns: Sequence[str], problems: tuple[ArticleError, ...]
+        cls,
+        folder: Path,
+        patterns: Sequence[str],
+        problems: tuple[ArticleError, ...],
+        drafts: int = 0,
     ) -> NoArticlesError:
-        """The error for ``folder``, where files matching ``patterns`` gave ``problems``."""
-        found = f"{len(problems)} article file(s), none usable" if problems else "no article file"
+        """The error for ``folder``, where files matching ``patterns`` gave ``problems`` and
+        ``drafts`` files were drafts (``published: false``)."""
+        if problems:
+            found = f"{len(problems)} article file(s), none usable"
+        elif drafts:
+            found = "no article file but drafts"
+        else:
+            found = "no article file"
+        left_out = f"; {drafts} draft(s) left out" if drafts else ""
         return cls(
-            f"{folder}: {found} (looked for {', '.join(patterns)}); nothing was published",
+            f"{folder}: {found} (looked for {', '.join(patterns)}{left_out}); "
+            "nothing was published",
             problems,
         )
 

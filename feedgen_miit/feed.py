@@ -151,8 +151,11 @@ def _add_entry(generator: FeedGenerator, entry: Entry, site: Site) -> None:
         item.contributor(name=xml_safe(entry.contributor))
     if article.categories:
         item.category(_categories(article.categories))
-    # No <summary>: it would only repeat the start of the content, and a client that
-    # prefers it to <content> (mail-based readers do) would show that instead of the article.
+    # A <summary> only when the author wrote one (description, excerpt, <!-- more -->): the
+    # body's first words would only repeat the content, and a client that prefers <summary>
+    # to <content> (mail-based readers do) would show them instead of the article.
+    if entry.excerpt:
+        item.summary(xml_safe(entry.excerpt))
     item.content(xml_safe(entry.content), type="html")
     extras: _EntryExtras = getattr(item, _EXTENSION)
     link = site.link(article)

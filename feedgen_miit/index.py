@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._version import __version__
-from .errors import ArticleError, ArticleWarning, IndexWriteError, in_path_order
+from .errors import ArticleError, ArticleWarning, Draft, IndexWriteError, in_path_order
 from .model import Article, Entry
 from .sanitize import recheck
 from .scan import Found, path_order, scan
@@ -236,9 +236,10 @@ class SameContent(NamedTuple):
     verified: bool
 
 
-#: ``read(stale)``: each stale file's record, :class:`SameContent`, or the error that keeps
-#: it out, in order (the caller decides how: in this process or a pool).
-ReadFiles = Callable[[Sequence[StaleFile]], Iterable[Record | SameContent | ArticleError]]
+#: ``read(stale)``: each stale file's record, :class:`SameContent`, a :class:`Draft` (left out,
+#: not an error), or the error that keeps it out, in order (the caller decides how: in this
+#: process or a pool).
+ReadFiles = Callable[[Sequence[StaleFile]], Iterable[Record | SameContent | Draft | ArticleError]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +254,10 @@ class Changes:
     #: another file's id...), in path order.
     problems: tuple[ArticleError, ...]
     articles: int  #: usable articles after the refresh
+    #: Files marked ``published: false``, in path order. They are not indexed (so they are
+    #: read again by every refresh, a few files at most): left out like a bad file, but not
+    #: a problem.
+    drafts: tuple[Draft, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +370,7 @@ def record_of(
             article.thumbnail,
             article.link,
             article.page,
+            article.excerpt,
         ]
     )
     source = article.source
@@ -477,10 +483,11 @@ class ArticleIndex:
         log.debug(
             "%d article files, %d new or changed", len(found) + len(scanned.unchanged), len(stale)
         )
-        stored, failed = self._store_read(stale, read, trusted)
-        removed += (source for source in failed if source in trusted)
+        stored, failed, drafts = self._store_read(stale, read, trusted)
+        # A file that became a draft leaves the index (and every output) as a bad one does.
+        removed += (source for source in [*failed, *drafts] if source in trusted)
         with self._guard():
-            self._forget(failed)
+            self._forget([*failed, *drafts])
             self._excluded = self._failures()
             duplicates = self._duplicates(root, stored)
             self._excluded.update(duplicates)
@@ -496,15 +503,17 @@ class ArticleIndex:
             files_read=len(stale),
             problems=problems,
             articles=total - len(self._excluded),
+            drafts=tuple(drafts[source] for source in sorted(drafts, key=path_order)),
         )
 
     def _store_read(
         self, stale: list[StaleFile], read: ReadFiles, indexed: Collection[str]
-    ) -> tuple[dict[str, tuple[str, str]], dict[str, ArticleError]]:
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, ArticleError], dict[str, Draft]]:
         """Read ``stale`` with ``read`` and store what it gives; return the sources stored
-        anew with their ids and body digests, and the errors of those that failed."""
+        anew with their ids and body digests, the errors of those that failed, and the drafts."""
         stored: dict[str, tuple[str, str]] = {}
         failed: dict[str, ArticleError] = {}
+        drafts: dict[str, Draft] = {}
         batch: list[Record] = []
         with self._guard():
             for item, outcome in zip(stale, read(stale), strict=True):
@@ -519,10 +528,12 @@ class ArticleIndex:
                         "UPDATE articles SET stamp = ?, verified = ? WHERE source = ?",
                         (outcome.stamp, int(outcome.verified), item.source),
                     )
+                elif isinstance(outcome, Draft):
+                    drafts[item.source] = outcome
                 else:
                     failed[item.source] = outcome
             self._store(batch, indexed)
-        return stored, failed
+        return stored, failed, drafts
 
     # -- queries: they never write ---------------------------------------------------------------
 
@@ -595,7 +606,7 @@ class ArticleIndex:
         if checksum != _checksum(source, bytes(digest), published, entry_id, record, body=body):
             raise IndexDamagedError(f"row {source!r} fails its checksum")
         try:
-            title, updated, categories, author, thumbnail, link, page = json.loads(record)
+            title, updated, categories, author, thumbnail, link, page, excerpt = json.loads(record)
             return Article(
                 path=self._root / source,
                 source=source,
@@ -608,6 +619,7 @@ class ArticleIndex:
                 author=author,
                 thumbnail=thumbnail,
                 link=link,
+                excerpt=excerpt,
             )
         except (ValueError, TypeError, OverflowError) as error:
             raise IndexDamagedError(f"row {source!r} cannot be decoded: {error}") from error
@@ -625,7 +637,7 @@ class ArticleIndex:
         if checksum != _entry_checksum(payload, bytes(digest)):
             raise IndexDamagedError(f"entry {source!r} fails its checksum")
         try:
-            content, summary, thumbnail, contributor, cost = json.loads(payload)
+            content, summary, thumbnail, contributor, cost, excerpt = json.loads(payload)
             safe = recheck(content)
         except (ValueError, TypeError) as error:
             raise IndexDamagedError(f"entry {source!r} cannot be decoded: {error}") from error
@@ -639,6 +651,7 @@ class ArticleIndex:
             thumbnail=thumbnail,
             contributor=contributor,
             cost=int(cost),
+            excerpt=excerpt,
         )
 
     def warnings(self) -> list[ArticleWarning]:
@@ -989,7 +1002,14 @@ class ArticleIndex:
     def store_entry(self, entry: Entry) -> None:
         """Remember the sanitized ``entry`` of an article that was rendered."""
         payload = _to_json(
-            [entry.content, entry.summary, entry.thumbnail, entry.contributor, entry.cost]
+            [
+                entry.content,
+                entry.summary,
+                entry.thumbnail,
+                entry.contributor,
+                entry.cost,
+                entry.excerpt,
+            ]
         )
         source = entry.article.source
         with self._guard():

@@ -1,7 +1,8 @@
 """Entries -> a JSON Feed 1.1 document (https://www.jsonfeed.org/version/1.1/).
 
 NetNewsWire shows per-article images only from JSON Feed's ``image``; ``tags``, ``authors``,
-``content_html`` and the plain-text ``summary`` carry what the Atom feed carries.
+``content_html`` and the plain-text ``summary`` (the author's excerpt, when there is one)
+carry what the Atom feed carries.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def _item(entry: Entry, site: Site) -> dict[str, Any]:
         item["external_url"] = article.link
     item["title"] = article.title
     item["content_html"] = entry.content
+    if entry.excerpt:  # only the author's own: the first words would repeat content_html
+        item["summary"] = entry.excerpt
     if entry.thumbnail:
         item["image"] = entry.thumbnail
     item["date_published"] = _rfc3339(article.published, site)

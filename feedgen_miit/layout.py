@@ -59,12 +59,16 @@ def category_month_page(name: str, month: str) -> str:
     return f"{CATEGORY_FOLDER}/{slugify(name)}/{month}.html"
 
 
-def article_page(key: str) -> str:
+def article_page(key: str, permalink: str | None = None) -> str:
     """Where the page of the article named ``key`` (its id, or its file's name) is written.
 
-    A slug, like a category's file name: safe anywhere, distinct, and stable forever.
+    A slug, like a category's file name: safe anywhere, distinct, and stable forever. Hexo's
+    ``permalink``, when the front matter has one, names the page (the slug's readable part:
+    ``permalink: 2023/06/sme-forum/`` gives ``articles/2023-06-sme-forum-<digest>.html``); the
+    digest stays the key's, so two articles never share a page, whatever their permalinks.
     """
-    return f"{ARTICLE_FOLDER}/{slugify(key)}.html"
+    name = key if permalink is None else permalink
+    return f"{ARTICLE_FOLDER}/{slugify(name, digest_of=key)}.html"
 
 
 #: The main feed's name among the feeds (a category's feed is named after the category).

@@ -22,9 +22,18 @@ Hostile or broken files are normal input too. The policies, each tested in tests
   and nesting deeper than js-yaml's 100 levels are errors. The plain form nearly every file has
   is read by :mod:`~feedgen_miit.yamlfast`, which gives hexoyaml's answer or none, in a
   quarter of the time; hexoyaml reads the rest.
-- Title: required; markup is reduced to its text and control characters are removed (warnings).
-- Categories (``categories``/``tags``): a name, a number, or a list of them; null means none.
-  Anything else (a mapping, a nested list, true/false) is dropped with a warning.
+- ``published: false`` (Hexo's draft) is a :class:`~feedgen_miit.errors.Draft`: left out of
+  every output, not an error, and nothing else in it is checked.
+- Title: required; markup is reduced to its text, control and invisible characters are
+  removed, and it is cut at :data:`MAX_TITLE_CHARS` (warnings). Titles, authors and category
+  names are what :func:`~feedgen_miit.text.visible` makes of them (NFC, no zero-width or bidi
+  control characters): names that look alike are one.
+- Categories (``categories``/``tags``, or Hexo's singular keys): a name, a number, or a list
+  of them; null means none; a list inside ``categories`` is a Hexo hierarchy, each level a
+  category. Anything else (a mapping, a list deeper than that, true/false) is dropped with a
+  warning, and so is every name past :data:`MAX_CATEGORIES`.
+- ``description`` or ``excerpt`` (else the body before ``<!-- more -->``) sums the article
+  up; ``permalink`` names its page (:func:`~feedgen_miit.layout.article_page`).
 - Dates: required ``date``, optional ``updated``, read by this tool's own rules
   (:func:`parse_date`), not Hexo's (which shifts them by the machine's zone, then again by the
   site's); an impossible date or time (30 February, 25:00), one before 1970, or more than
@@ -60,7 +69,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import hexoyaml
-from .errors import ArticleError, ArticleWarning
+from .errors import ArticleError, ArticleWarning, Draft, DraftError
 from .hexomatter import HexoHandler, Located, NoFrontMatterError
 from .layout import article_page
 from .model import Article
@@ -93,6 +102,9 @@ MAX_CATEGORIES = 50
 MAX_TITLE_CHARS = 300
 #: Characters of a category name or an author, at most (cut the same way).
 MAX_NAME_CHARS = 100
+#: Characters of a summary (``description``, ``excerpt``, the body before ``<!-- more -->``),
+#: at most (cut the same way).
+MAX_EXCERPT_CHARS = 1000
 #: An article dated later than this after the build's clock is an error (a typo in the year,
 #: or an embargoed article that must not be published yet).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -132,10 +144,13 @@ def load_article(
 ) -> Article:
     """Read one article file's front matter into an :class:`Article`.
 
-    Raises :class:`ArticleError` naming the file (and the line, for YAML errors); warnings are
-    logged (use :func:`check_article` to get them).
+    Raises :class:`ArticleError` naming the file (and the line, for YAML errors), and
+    :class:`DraftError` for a draft (``published: false``); warnings are logged (use
+    :func:`check_article` to get them).
     """
     checked = check_article(path, settings=settings, now=now, data=data)
+    if isinstance(checked, Draft):
+        raise DraftError(checked)
     for warning in checked.warnings:
         log.info("warning: %s", warning)
     return checked.article
@@ -143,8 +158,9 @@ def load_article(
 
 def check_article(
     path: Path, *, settings: Settings, now: datetime | None = None, data: bytes | None = None
-) -> CheckedArticle:
-    """:func:`load_article`, with the warnings about the article.
+) -> CheckedArticle | Draft:
+    """:func:`load_article`, with the warnings about the article; a :class:`Draft` for a file
+    marked ``published: false``, whose other keys are not checked (it is not published).
 
     ``now`` is the build's clock for the future-date check (default: the current time).
     ``data`` is the file's content when the caller has already read it with
@@ -164,6 +180,8 @@ def check_article(
     def warn(key: str, reason: str) -> None:
         warnings.append(ArticleWarning(path, f"front matter: {reason}", _key_line(parts, key)))
 
+    if not _is_published(meta, warn):
+        return Draft(path, _key_line(parts, "published"))
     source = _source(path, settings.articles_dir)
     title = _title(meta, field_error, warn)
     published = _date(meta, "date", zone, deadline, field_error)
@@ -179,7 +197,7 @@ def check_article(
         path=path,
         source=source,
         id=given_id or _name_based_id(settings.feed_id, key),
-        page=article_page(key),
+        page=article_page(key, _permalink(meta, warn)),
         title=title,
         published=published,
         updated=max(updated, published),
@@ -187,6 +205,7 @@ def check_article(
         author=_author(meta, field_error, warn),
         thumbnail=thumbnail,
         link=link,
+        excerpt=_excerpt(meta, warn),
     )
     return CheckedArticle(article, tuple(warnings))
 
@@ -194,6 +213,16 @@ def check_article(
 def read_body(article: Article, settings: Settings) -> str:
     """Read the article's body HTML again (bodies are not kept in memory between steps)."""
     return _split(_read_text(article.path, settings.max_file_bytes), article.path).body
+
+
+#: Hexo's excerpt mark: the body before the first one sums the article up.
+_MORE = re.compile(r"<!-- ?more ?-->", re.IGNORECASE)
+
+
+def before_more(body: str) -> str | None:
+    """The body's HTML before Hexo's ``<!-- more -->`` mark, if it has one (the excerpt)."""
+    found = _MORE.search(body)
+    return None if found is None else body[: found.start()]
 
 
 def _source(path: Path, root: Path) -> str:
@@ -630,6 +659,51 @@ def _category_values(meta: Mapping[str, Any]) -> Iterator[tuple[str, object]]:
                         yield key, level
             elif value is not None:
                 yield key, value
+
+
+def _is_published(meta: Mapping[str, Any], warn: _Warn) -> bool:
+    """Whether the article is published: Hexo's ``published: false`` makes a draft (its
+    database reads ``false``, ``'false'``, ``0`` and ``'0'`` as false, anything else as true)."""
+    raw = meta.get("published", True)
+    if raw is False or raw in ("false", "0") or (type(raw) in (int, float) and raw == 0):
+        return False
+    if isinstance(raw, str) and raw.strip().lower() in ("no", "off", "n"):
+        warn(
+            "published",
+            f"'published: {raw}' is the text {raw!r} to Hexo (YAML 1.2), which publishes the "
+            "article, and so does this build; write 'published: false' to keep it a draft",
+        )
+    return True
+
+
+def _excerpt(meta: Mapping[str, Any], warn: _Warn) -> str | None:
+    """The front matter's summary of the article, as plain text: ``description`` (which Hexo's
+    feed generator and its Open Graph helper prefer), else ``excerpt``."""
+    for key in ("description", "excerpt"):
+        raw = meta.get(key)
+        if raw is None or raw == "":
+            continue
+        text = _scalar_text(raw)
+        if text is None:
+            warn(key, f"'{key}' must be text; {_kind(raw)} was dropped")
+            continue
+        excerpt = _visible_name(one_line(strip_markup(text)), key, warn)
+        if excerpt:
+            return _capped(excerpt, MAX_EXCERPT_CHARS, key, warn)
+    return None
+
+
+def _permalink(meta: Mapping[str, Any], warn: _Warn) -> str | None:
+    """Hexo's ``permalink``, which names the article's page here (see
+    :func:`~feedgen_miit.layout.article_page`)."""
+    raw = meta.get("permalink")
+    if raw is None or raw == "":
+        return None
+    text = _scalar_text(raw)
+    if text is None:
+        warn("permalink", f"'permalink' must be text; {_kind(raw)} was dropped")
+        return None
+    return visible(one_line(text)) or None
 
 
 def _date(

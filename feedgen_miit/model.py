@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NewType
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from .errors import ArticleError, ArticleWarning
+    from .errors import ArticleError, ArticleWarning, Draft
 
 #: HTML that went through :func:`feedgen_miit.sanitize.clean`. Only ``sanitize`` creates one,
 #: and ``feed`` accepts nothing else, so mypy proves that raw HTML never reaches a feed.
@@ -35,6 +35,9 @@ class Article:
     author: str | None = None
     thumbnail: str | None = None  #: absolute http(s) URL from ``thumbnail`` or ``headimg``
     link: str | None = None  #: absolute http(s) URL of the original article
+    #: Plain text from the front matter's ``description`` or ``excerpt``, if it has one; an
+    #: excerpt marked in the body (``<!-- more -->``) is the :class:`Entry`'s.
+    excerpt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +46,15 @@ class Entry:
 
     article: Article
     content: SafeHtml
-    summary: str  #: plain text
+    summary: str  #: plain text: the body's first words (a page's description)
     thumbnail: str | None  #: the article's thumbnail, else the body's first image
     contributor: str | None  #: the editor named at the end of the source article
     #: Bytes it can take in a feed document, at most (:func:`feedgen_miit.budget.entry_cost`).
     cost: int = 0
+    #: Plain text the author chose to sum the article up: the front matter's (see
+    #: :attr:`Article.excerpt`), else the body before ``<!-- more -->``. Feeds carry a
+    #: summary only when there is one: the body's first words would only repeat the content.
+    excerpt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +167,7 @@ class BuildReport:
     pages_unchanged: int = 0  #: article pages rendered anew that held the same bytes
     #: WebSub notifications that failed, one line each (the build published all the same).
     hub_failures: tuple[str, ...] = ()
+    drafts: tuple[Draft, ...] = ()  #: files marked ``published: false``, left out
 
     @property
     def complete(self) -> bool:
@@ -175,6 +183,7 @@ class LoadResult:
     articles: tuple[Article, ...]
     problems: tuple[ArticleError, ...]
     warnings: tuple[ArticleWarning, ...] = ()
+    drafts: tuple[Draft, ...] = ()  #: files marked ``published: false``, left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +193,7 @@ class CheckReport:
     articles_found: int  #: usable articles (front matter and body)
     problems: tuple[ArticleError, ...]  #: files that a build would skip, in path order
     warnings: tuple[ArticleWarning, ...]  #: oddities in usable articles, in path order
+    drafts: tuple[Draft, ...] = ()  #: files marked ``published: false``, in path order
 
     @property
     def clean(self) -> bool:

@@ -99,7 +99,9 @@ def _render_and_publish(
     if settings.strict and problems:
         raise SkippedArticlesError(problems)
     if not selection.entries:
-        raise NoArticlesError.in_folder(settings.articles_dir, settings.patterns, problems)
+        raise NoArticlesError.in_folder(
+            settings.articles_dir, settings.patterns, problems, len(changes.drafts)
+        )
     documents = place_articles(index, selection, added=changes.added, settings=settings)
     shown = selection.map(partial(without_site_pictures, pictures=pictures))
     files, feeds = render_feeds(shown.entries, shown.by_category, settings, documents)
@@ -126,6 +128,7 @@ def _render_and_publish(
         pages_written=released.pages.written,
         pages_unchanged=released.pages.unchanged,
         hub_failures=released.hub_failures,
+        drafts=changes.drafts,
     )
 
 
@@ -143,7 +146,9 @@ def check(
         outcomes = renderer(pool, progress)(loaded.articles)
         failed = [outcome for outcome in outcomes if isinstance(outcome, ArticleError)]
     problems = in_path_order((*loaded.problems, *failed))
-    return CheckReport(len(loaded.articles) - len(failed), problems, loaded.warnings)
+    return CheckReport(
+        len(loaded.articles) - len(failed), problems, loaded.warnings, drafts=loaded.drafts
+    )
 
 
 def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResult:
@@ -162,7 +167,7 @@ def _load(
     index = ArticleIndex.open(None, fingerprint(settings))
     changes = index.refresh(settings, reader(pool, progress))
     articles = tuple(index.article(source) for source in index.sources())
-    return LoadResult(articles, changes.problems, tuple(index.warnings()))
+    return LoadResult(articles, changes.problems, tuple(index.warnings()), changes.drafts)
 
 
 def _refresh_and_select(

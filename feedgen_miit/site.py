@@ -229,7 +229,7 @@ def render_article_page(entry: Entry, site: Site, feeds: Feeds) -> bytes:
     here = article.page
     words = labels_for(site.language)
     canonical = article.link or site.base_url + here
-    description = entry.summary
+    description = entry.excerpt or entry.summary
     head = [
         f'<link rel="canonical" href="{_attr(canonical)}">',
         f'<meta name="description" content="{_attr(description)}">',

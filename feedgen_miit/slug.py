@@ -31,10 +31,15 @@ SLUG_PATTERN = re.compile(r"(?:[a-z0-9]+(?:-[a-z0-9]+)*-)?[0-9a-f]{12}\Z")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def slugify(name: str) -> str:
-    """The file-name stem for the category ``name`` (any text, even empty)."""
+def slugify(name: str, *, digest_of: str | None = None) -> str:
+    """The file-name stem for the category ``name`` (any text, even empty).
+
+    ``digest_of``: the text the digest is of, when it is not ``name`` (an article's page takes
+    its readable part from its permalink and its digest from its permanent key).
+    """
     # str.lower() on ASCII-only words: Unicode case tables change between Python versions.
     readable = "-".join(word.lower() for word in _ASCII_WORD.findall(name))
     readable = readable[:MAX_READABLE].rstrip("-")
-    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
+    exact = name if digest_of is None else digest_of
+    digest = hashlib.sha256(exact.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
     return f"{readable}-{digest}" if readable else digest

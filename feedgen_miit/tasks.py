@@ -14,16 +14,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .budget import entry_cost
-from .errors import ArticleError, MarkupLimitError, per_article
+from .errors import ArticleError, Draft, MarkupLimitError, per_article
 from .index import ReadFiles, Record, SameContent, StaleFile, content_digests, record_of
 from .layout import month_of
-from .loader import check_article, read_article_file, read_body
+from .loader import MAX_EXCERPT_CHARS, before_more, check_article, read_article_file, read_body
 from .model import Article, Entry
 from .profile import rules_of
 from .sanitize import clean_body, summarize
 from .scan import UNSTAMPED, stamp_of
 from .selection import RenderMany
 from .settings import Settings
+from .text import visible
 from .workers import WorkerPool
 
 #: ``progress(step, done, total)`` while a long step runs (``"reading articles"``,
@@ -45,11 +46,12 @@ class Work:
     now: datetime  #: dates later than this (plus a day) are errors
 
 
-def read_file(work: Work, stale: StaleFile) -> Record | SameContent:
+def read_file(work: Work, stale: StaleFile) -> Record | SameContent | Draft:
     """Read one new or changed article file into its index record, with its warnings.
 
     :class:`SameContent` when it holds the same bytes as when it was indexed (the file was
-    only touched). Raises :class:`ArticleError` when the file cannot be used.
+    only touched); a :class:`Draft` for a file marked ``published: false``. Raises
+    :class:`ArticleError` when the file cannot be used.
     """
     settings = work.settings
     path = settings.articles_dir / stale.source
@@ -62,6 +64,8 @@ def read_file(work: Work, stale: StaleFile) -> Record | SameContent:
         if digest == stale.digest:
             return SameContent(stamp, verified=not racy)
         checked = check_article(path, settings=settings, now=work.now, data=data)
+        if isinstance(checked, Draft):
+            return checked
         return record_of(
             checked.article,
             month=month_of(checked.article.published, settings.zone),
@@ -79,13 +83,18 @@ def make_entry(work: Work, article: Article) -> Entry:
     Raises :class:`ArticleError` when the file cannot be read again or its body is empty.
     """
     settings = work.settings
+    base, rules = article.link or settings.base_url, rules_of(settings.profiles)
     with per_article(article.path):
+        raw = read_body(article, settings)
         try:
-            body = clean_body(
-                read_body(article, settings),
-                article.link or settings.base_url,
-                rules_of(settings.profiles),
-            )
+            body = clean_body(raw, base, rules)
+            excerpt = article.excerpt
+            if excerpt is None:
+                marked = before_more(raw)
+                if marked is not None:  # sanitized on its own: the mark is a comment, which goes
+                    excerpt = visible(
+                        summarize(clean_body(marked, base, rules).html, MAX_EXCERPT_CHARS)
+                    )
         except MarkupLimitError as error:
             raise ArticleError(article.path, error.args[0]) from None
     if not body.html:
@@ -100,6 +109,7 @@ def make_entry(work: Work, article: Article) -> Entry:
         summary=summarize(body.html, settings.summary_chars),
         thumbnail=article.thumbnail or body.first_image,
         contributor=body.editor,
+        excerpt=excerpt or None,
     )
     # Measured here, in the worker: archiving a cold 100,000 needs every entry's cost.
     return replace(entry, cost=entry_cost(entry, settings.base_url + article.page))
@@ -108,7 +118,7 @@ def make_entry(work: Work, article: Article) -> Entry:
 def reader(pool: WorkerPool[Work], progress: Progress | None = None) -> ReadFiles:
     """Read stale files in ``pool``, telling ``progress`` as they come."""
 
-    def read(stale: Sequence[StaleFile]) -> Iterator[Record | SameContent | ArticleError]:
+    def read(stale: Sequence[StaleFile]) -> Iterator[Record | SameContent | Draft | ArticleError]:
         outcomes = pool.map(
             read_file, stale, catch=ArticleError, chunk=READ_CHUNK, parallel_from=PARALLEL_READ_MIN
         )

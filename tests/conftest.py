@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from feedgen_miit import Settings, make_settings
+from feedgen_miit import Settings, check_article, make_settings
+from feedgen_miit.loader import CheckedArticle
 from tests.golden import EXAMPLES, build_demo
 from tests.hostile import make_hostile_folder
 
@@ -41,6 +43,13 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     return tmp_path / "xdg-cache" / "feedgen-miit"
+
+
+def check_usable(path: Path, **options: Any) -> CheckedArticle:
+    """check_article() of a file that must be a usable article (not a draft)."""
+    checked = check_article(path, **options)
+    assert isinstance(checked, CheckedArticle), checked
+    return checked
 
 
 @pytest.fixture

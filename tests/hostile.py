@@ -108,6 +108,8 @@ WARNINGS: dict[str, list[str]] = {
     "title_control.txt": ["'title' contains control characters"],
     "title_markup.txt": ["'title' contains markup; only its text is used"],
 }
+#: file -> the line of its 'published: false': left out of every output, not an error
+DRAFTS: dict[str, int] = {"draft.txt": 5}
 #: file -> its title in the feed
 GOOD: dict[str, str] = {
     "bom.txt": "UTF-8 with a byte-order mark",

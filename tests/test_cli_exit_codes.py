@@ -19,7 +19,7 @@ from feedgen_miit.cli import SHOWN_PROBLEMS, main
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES, ROOT, published_files
-from tests.hostile import ERRORS, GOOD, WARNINGS
+from tests.hostile import DRAFTS, ERRORS, GOOD, WARNINGS
 from tests.test_loader import with_front_matter
 
 #: Warnings in the hostile folder (a file may have several).
@@ -170,9 +170,13 @@ def test_check_lists_every_error_and_warning(hostile_dir: Path) -> None:
     assert result.exit_code == 3
     lines = result.stdout.splitlines()
     errors, warnings = len(ERRORS), WARNED
-    assert lines[-1] == f"{len(GOOD)} usable article(s), {errors} error(s), {warnings} warning(s)"
+    assert lines[-1] == (
+        f"{len(GOOD)} usable article(s), {len(DRAFTS)} draft(s) left out, {errors} error(s), "
+        f"{warnings} warning(s)"
+    )
     assert sum(line.endswith("[error: skipped]") for line in lines) == errors
     assert sum(line.endswith("[warning]") for line in lines) == warnings
+    assert sum(line.endswith("[draft]") for line in lines) == len(DRAFTS)
     assert result.stderr == ""
 
 

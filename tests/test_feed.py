@@ -113,6 +113,15 @@ def test_entry_holds_every_field() -> None:
     assert entry.find("atom:summary", NS) is None
 
 
+def test_an_excerpt_is_the_summary() -> None:
+    entry = replace(make_entry(1), excerpt="作者写的摘要 <b>")
+    (element,) = render([entry]).findall("atom:entry", NS)
+    summary = element.find("atom:summary", NS)
+    assert summary is not None
+    assert summary.get("type") in (None, "text")
+    assert summary.text == "作者写的摘要 <b>"  # plain text, escaped by the XML writer
+
+
 def test_entry_links_keep_rel_and_type() -> None:
     # feedgen 1.0.0 drops rel/type/length of entry links (upstream #135/#143).
     (entry,) = render([make_entry(1)]).findall("atom:entry", NS)

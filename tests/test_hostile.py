@@ -27,7 +27,6 @@ from feedgen_miit import (
     Settings,
     build,
     check,
-    check_article,
     load_article,
     load_folder,
     make_settings,
@@ -40,8 +39,8 @@ from feedgen_miit.profile import CleaningRules
 from feedgen_miit.sanitize import MAX_MARKUP, CleanBody
 from feedgen_miit.scan import discover
 from tests.atomcheck import assert_valid_atom
-from tests.conftest import ARTICLE, WriteArticle
-from tests.hostile import ERRORS, GOOD, MARKUP_BOMB, NOT_FOUND, NOW, SECRET, WARNINGS
+from tests.conftest import ARTICLE, WriteArticle, check_usable
+from tests.hostile import DRAFTS, ERRORS, GOOD, MARKUP_BOMB, NOT_FOUND, NOW, SECRET, WARNINGS
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +84,11 @@ def test_only_listed_files_have_warnings(hostile_dir: Path, hostile_report: Chec
     assert {_name(w.path, hostile_dir) for w in hostile_report.warnings} == set(WARNINGS)
 
 
+def test_drafts_are_listed_not_errors(hostile_dir: Path, hostile_report: CheckReport) -> None:
+    drafts = {_name(draft.path, hostile_dir): draft.line for draft in hostile_report.drafts}
+    assert drafts == DRAFTS
+
+
 def test_junk_files_are_not_articles(hostile_dir: Path) -> None:
     found = {
         _name(path, hostile_dir)
@@ -92,7 +96,7 @@ def test_junk_files_are_not_articles(hostile_dir: Path) -> None:
     }
     # A file name that is not UTF-8 is reported by the scan (it cannot get an id), not found;
     # so are links that lead outside the folder.
-    assert found == (set(ERRORS) | set(GOOD)) - NOT_FOUND
+    assert found == (set(ERRORS) | set(GOOD) | set(DRAFTS)) - NOT_FOUND
     assert not {"good_01.txt~", ".#good_01.txt", ".hidden.txt", ".hidden_dir/article.txt"} & found
 
 
@@ -173,7 +177,7 @@ def test_raw_control_characters_in_front_matter_are_removed_with_a_warning(
     control: str, write_article: WriteArticle, settings: Settings
 ) -> None:
     path = write_article("a.txt", ARTICLE.replace("工信部召开", f"工信部{control}召开"))
-    checked = check_article(path, settings=settings, now=NOW)
+    checked = check_usable(path, settings=settings, now=NOW)
     assert checked.article.title == "工信部召开座谈会"
     (warning,) = checked.warnings
     assert warning.reason == "front matter: control characters were removed"
@@ -245,7 +249,7 @@ def test_encodings_and_line_ends(
     encoded: bytes, title: str, write_article: WriteArticle, settings: Settings
 ) -> None:
     path = write_article("a.txt", encoded)
-    checked = check_article(path, settings=settings, now=NOW)
+    checked = check_usable(path, settings=settings, now=NOW)
     assert checked.article.title == title
     assert checked.article.categories == ("金融", "新浪财经")
 

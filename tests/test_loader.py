@@ -13,7 +13,6 @@ import pytest
 from feedgen_miit import (
     ArticleError,
     Settings,
-    check_article,
     load_article,
     load_folder,
     make_settings,
@@ -26,7 +25,7 @@ from feedgen_miit.loader import (
     read_body,
 )
 from feedgen_miit.scan import discover
-from tests.conftest import ARTICLE, WriteArticle
+from tests.conftest import ARTICLE, WriteArticle, check_usable
 from tests.golden import EXAMPLES
 
 
@@ -524,7 +523,7 @@ def test_categories_past_the_cap_are_dropped_with_a_warning(
 ) -> None:
     names = ", ".join(f"c{number}" for number in range(MAX_CATEGORIES + 10))
     path = write_article("a.txt", _front_matter(f"categories: [{names}]", "tags: [t]"))
-    checked = check_article(path, settings=settings)
+    checked = check_usable(path, settings=settings)
     assert checked.article.categories == tuple(f"c{n}" for n in range(MAX_CATEGORIES))
     (warning,) = checked.warnings
     assert warning.reason == (
@@ -541,7 +540,7 @@ def test_many_categories_cost_linear_time(write_article: WriteArticle, settings:
         names = "".join(f" - c{number}\n" for number in range(count))
         path = write_article(f"{count}.txt", _front_matter(f"categories:\n{names}".rstrip()))
         start = time.perf_counter()
-        checked = check_article(path, settings=settings)
+        checked = check_usable(path, settings=settings)
         assert len(checked.article.categories) == MAX_CATEGORIES
         assert len(checked.warnings) == 1
         return time.perf_counter() - start
@@ -563,7 +562,7 @@ def test_titles_are_shown_as_they_look_and_capped(
     write_article: WriteArticle, settings: Settings, title: str, expected: str, warning: str
 ) -> None:
     path = write_article("a.txt", _front_matter(f"title: {title}"))
-    checked = check_article(path, settings=settings)
+    checked = check_usable(path, settings=settings)
     assert checked.article.title == expected
     assert len(checked.article.title) <= MAX_TITLE_CHARS
     (found,) = checked.warnings
@@ -574,7 +573,7 @@ def test_titles_are_shown_as_they_look_and_capped(
 def test_long_names_are_capped(write_article: WriteArticle, settings: Settings) -> None:
     long = "类" * (MAX_NAME_CHARS + 50)
     path = write_article("a.txt", _front_matter(f"categories: [{long}]", f"author: {long}"))
-    checked = check_article(path, settings=settings)
+    checked = check_usable(path, settings=settings)
     assert checked.article.categories == ("类" * (MAX_NAME_CHARS - 1) + "…",)
     assert checked.article.author == "类" * (MAX_NAME_CHARS - 1) + "…"
     assert [w.line for w in checked.warnings] == [4, 5]
