@@ -325,7 +325,8 @@ def _decode(data: bytes, path: Path, warnings: list[ArticleWarning] | None = Non
         except UnicodeDecodeError as error:
             raise ArticleError(path, f"not valid utf-16: {error.reason}") from None
     try:
-        return data.decode("utf-8-sig")  # nearly every file
+        # nearly every file; not the utf-8-sig codec, which is Python code around this one
+        return data.decode("utf-8") if data[:1] != b"\xef" else data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         offset = error.start
     # Not UTF-8 throughout. Chinese sites often still serve GB2312/GBK (GB18030 decodes
@@ -581,6 +582,8 @@ def _author(meta: Mapping[str, Any], field_error: _FieldError, warn: _Warn) -> s
 def _visible_name(text: str, key: str, warn: _Warn) -> str:
     """:func:`~feedgen_miit.text.visible` ``text``, with a warning when characters went."""
     shown = visible(text)
+    if shown is text:
+        return text  # nearly always: visible() gives back what needs no change
     if len(shown) < len(text) and FORMAT_CHARACTERS.search(text):
         warn(
             key,
@@ -626,7 +629,9 @@ def _categories(meta: Mapping[str, Any], warn: _Warn) -> tuple[str, ...]:
         if text is None:
             dropped.setdefault(key, []).append(_kind(value))
             continue
-        name = _capped(_visible_name(one_line(text), key, warn), MAX_NAME_CHARS, key, warn)
+        name = _visible_name(one_line(text), key, warn)
+        if len(name) > MAX_NAME_CHARS:
+            name = _capped(name, MAX_NAME_CHARS, key, warn)
         if not name or name in names:
             continue
         if len(names) == MAX_CATEGORIES:
