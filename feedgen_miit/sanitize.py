@@ -20,7 +20,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, TypeVar, cast
 from urllib.parse import urljoin
 
@@ -584,14 +584,30 @@ def _normalize_urls(found: _Survey, base_url: str | None) -> None:
 
 
 def _normal_url(value: str, base_url: str | None) -> str | None:
-    """A URL attribute's value resolved against ``base_url``; None if its scheme is not allowed."""
+    """A URL attribute's value resolved against ``base_url``; None if its scheme is not
+    allowed, or if it cannot be resolved."""
     # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so that what
     # the whitelist checks is what a browser would follow.
     url = value.strip(_URL_STRIPPED)
     if base_url:
-        url = urljoin(base_url, url)
+        joined = _join(base_url, url)
+        if joined is None:
+            return None
+        url = joined
     scheme = url_scheme(url)
     return url if scheme is None or scheme in URL_SCHEMES else None
+
+
+@lru_cache(maxsize=1024)
+def _join(base_url: str, url: str) -> str | None:
+    """``urljoin(base_url, url)``; None for a URL it refuses (``http://[``: a bad IPv6 host).
+
+    Remembered: most articles share a base and a few images (the site's QR code, its logo).
+    """
+    try:
+        return urljoin(base_url, url)
+    except ValueError:
+        return None
 
 
 def _serialize_contents(root: Tag) -> str:

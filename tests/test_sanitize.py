@@ -87,6 +87,19 @@ def test_control_characters_are_removed_before_the_whitelist_runs() -> None:
 
 
 @pytest.mark.parametrize(
+    "markup",
+    [
+        '<a href="http://[">x</a>',
+        '<img src="http://[">',
+        '<blockquote cite="http://[">q</blockquote>',
+    ],
+)
+def test_a_url_urljoin_refuses_is_dropped_not_an_error(markup: str) -> None:
+    # urljoin() raises ValueError on a bad IPv6 host: that was the article's end.
+    assert "http://[" not in clean(markup, BASE)
+
+
+@pytest.mark.parametrize(
     "payload",
     [
         '<img src=x onerror="alert(1)">',
