@@ -16,7 +16,9 @@ lookup per element (soupsieve takes ~0.1 s to compile a selector in every new pr
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +44,10 @@ class CleaningProfile:
     #: Comments that mark the end of the article's text: what follows them is the site's
     #: template (the editor line is still read from it).
     end_comments: tuple[str, ...] = ()
+    #: Labels of a line that repeats the article's title (``原标题：<title>``): a paragraph or
+    #: line made only of one, ``:`` or ``：`` and the title is dropped; one naming another
+    #: title stays in the body, but never opens the summary.
+    title_labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -52,6 +58,8 @@ class CleaningProfile:
             raise ConfigError(f"profile {self.name!r}: editor_labels must not be empty")
         if not all(comment.strip() for comment in self.end_comments):
             raise ConfigError(f"profile {self.name!r}: end_comments must not be empty")
+        if not all(label.strip() for label in self.title_labels):
+            raise ConfigError(f"profile {self.name!r}: title_labels must not be empty")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +94,7 @@ SINA_FINANCE = CleaningProfile(
     editor=("p.article-editor",),  # <p class="article-editor">责任编辑：王蒙 </p>
     editor_labels=("责任编辑", "编辑", "editor"),
     end_comments=("news_keyword_pub",),  # <!-- news_keyword_pub,stock, --> after the text
+    title_labels=("原标题",),  # <p>　　原标题：工业和信息化部召开部分行业协会座谈会</p>
 )
 #: Profiles a configuration file may name instead of spelling them out.
 BUILT_IN: Mapping[str, CleaningProfile] = {SINA_FINANCE.name: SINA_FINANCE}
@@ -142,6 +151,8 @@ class CleaningRules:
     #: Matches the labels before an editor's name, with the colon after them.
     editor_label: re.Pattern[str] | None
     end_comments: tuple[str, ...]
+    #: Matches a title label with the colon after it (anywhere: search, don't match).
+    title_label: re.Pattern[str] | None = None
 
     def drops(self, tag: str, attributes: Mapping[str, object]) -> bool:
         """Whether the element is boilerplate to drop with its content."""
@@ -160,6 +171,41 @@ class CleaningRules:
         text = comment.strip()
         return any(text.startswith(marker) for marker in self.end_comments)
 
+    def mentions_title_label(self, text: str) -> bool:
+        """Whether a title label, with its colon, occurs anywhere in ``text`` (a quick test)."""
+        return self.title_label is not None and self.title_label.search(text) is not None
+
+    def opens_with_title_label(self, text: str) -> bool:
+        """Whether ``text`` (a line, or plain text) starts with a title label and its colon."""
+        if self.title_label is None:
+            return False
+        # The start is enough (and a body's whole text costs ~10 µs to normalize).
+        return self.title_label.match(_normal_text(text[:_LABEL_PREFIX])) is not None
+
+    def repeats_title(self, line: str, title: str) -> bool:
+        """Whether ``line`` is only a title label, its colon and ``title`` (white space
+        collapsed, U+3000 included, and both in NFC)."""
+        if self.title_label is None:
+            return False
+        text = line.lstrip()
+        label = self.title_label.match
+        # The label first, cheaply: most lines that hold one are long paragraphs that do not
+        # start with it, and normalizing them costs.
+        if label(text) is None and label(_normal_text(text[:_LABEL_PREFIX])) is None:
+            return False
+        normal = _normal_text(text)
+        found = label(normal)
+        return found is not None and normal[found.end() :] == _normal_text(title)
+
+
+#: Characters of a text in which a label at its start is looked for.
+_LABEL_PREFIX = 256
+
+
+def _normal_text(text: str) -> str:
+    """``text`` with its white space (U+3000 and NBSP included) collapsed, in NFC."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
 
 @cache
 def rules_of(profiles: tuple[CleaningProfile, ...]) -> CleaningRules:
@@ -174,7 +220,25 @@ def rules_of(profiles: tuple[CleaningProfile, ...]) -> CleaningRules:
         editor=_SelectorSet.of(parse_selector(s) for p in profiles for s in p.editor),
         editor_label=label,
         end_comments=tuple(marker for profile in profiles for marker in profile.end_comments),
+        title_label=_title_label({label for p in profiles for label in p.title_labels}),
     )
+
+
+def _title_label(labels: set[str]) -> re.Pattern[str] | None:
+    """A pattern that finds one of ``labels`` (in NFC, white space collapsed) and its colon,
+    in text, and in HTML as nh3 writes text (``&``, ``<`` and ``>`` escaped)."""
+    if not labels:
+        return None
+    normal = {_normal_text(label) for label in labels}
+    written = normal | {html.escape(label, quote=False) for label in normal}
+    either = "|".join(
+        re.escape(label).replace(r"\ ", r"\s+") for label in sorted(written, key=len, reverse=True)
+    )
+    return re.compile(rf"(?:{either})\s*[:：]\s*", re.IGNORECASE)
+
+
+#: The keys of a profile table, as the file spells them: the fields, in order.
+_KEYS: tuple[str, ...] = tuple(CleaningProfile.__dataclass_fields__)
 
 
 def profile_from_config(value: object) -> CleaningProfile:
@@ -192,10 +256,7 @@ def profile_from_config(value: object) -> CleaningProfile:
         raise ConfigError("each profile must be a built-in name or a table of rules")
     unknown = sorted(set(value) - set(CleaningProfile.__dataclass_fields__))
     if unknown:
-        raise ConfigError(
-            f"unknown profile key {unknown[0]!r} (keys: name, drop, editor, editor_labels, "
-            "end_comments)"
-        )
+        raise ConfigError(f"unknown profile key {unknown[0]!r} (keys: {', '.join(_KEYS)})")
     name = value.get("name")
     if not isinstance(name, str):
         raise ConfigError("a profile table needs a name (a string)")
@@ -205,7 +266,9 @@ def profile_from_config(value: object) -> CleaningProfile:
             f"{name!r} beside them to keep its rules too"
         )
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("drop", "editor", "editor_labels", "end_comments"):
+    for key in _KEYS:
+        if key == "name":
+            continue
         items = value.get(key, [])
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
             raise ConfigError(f"profile {name!r}: {key} must be a list of strings")

@@ -131,6 +131,9 @@ def test_the_readme_example_adds_a_site(
         ('[[profiles]]\ndrop = ["p"]', "a profile table needs a name"),
         ('[[profiles]]\nname = "x"\ndrop = "p"', "drop must be a list of strings"),
         ('[[profiles]]\nname = "sina-finance"\ndrop = ["p"]', "is a built-in profile"),
+        ('[[profiles]]\nname = "x"\ntitle_labels = [" "]', "title_labels must not be empty"),
+        ('[[profiles]]\nname = "x"\ntitle_labels = "原标题"', "title_labels must be a list"),
+        ('[[profiles]]\nname = "x"\ntitle = []', "(keys: name, drop, editor, editor_labels"),
     ],
 )
 def test_bad_profiles_name_the_file_the_line_and_the_rule(
@@ -180,6 +183,26 @@ def test_profiles_shape_articles_so_a_change_reads_every_file_again(
     other = make_settings(articles_dir, output_dir=tmp_path / "public", profiles=())
     assert build(other).files_read == 1
     assert "新浪财经APP" not in (tmp_path / "public" / "atom.xml").read_text(encoding="utf-8")
+
+
+def test_title_labels_are_matched_whole_in_any_case_and_white_space() -> None:
+    rules = rules_of((CleaningProfile("t", title_labels=("Original title", "原题")),))
+    assert rules.repeats_title("Original title: A  b", "A b")
+    assert rules.repeats_title("\u3000original\u3000TITLE ：A b ", "A b")
+    assert rules.repeats_title("原题:A b", "A b")
+    assert not rules.repeats_title("原题目：A b", "A b")
+    assert not rules.repeats_title("Original title A b", "A b")  # no colon
+    assert not rules.repeats_title("Original title: A b.", "A b")
+    assert not rules.repeats_title("See Original title: A b", "A b")
+    assert rules.opens_with_title_label(" Original title: another one")
+    assert not rules.opens_with_title_label("Text. Original title: A b")
+    # Found in HTML as nh3 writes text too (the sanitizer looks for labels in its output).
+    escaped = rules_of((CleaningProfile("t", title_labels=("Q&A",)),))
+    assert escaped.mentions_title_label("<p>Q&amp;A: x</p>")
+    assert escaped.repeats_title("Q&A: x", "x")
+    assert rules_of((SINA_FINANCE,)).repeats_title(
+        "\u3000\u3000原标题：工信部召开座谈会", "工信部召开座谈会"
+    )
 
 
 def test_the_default_is_the_sina_profile() -> None:
