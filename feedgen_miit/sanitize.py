@@ -6,7 +6,8 @@ Two stages, in this order:
    ``<style>``/``<script>`` go with their contents, and so does the source site's boilerplate
    as its :class:`~feedgen_miit.profile.CleaningProfile` describes it (the app-promotion
    block, the editor line, whose name is kept, what follows the end-of-text comment);
-   relative URLs become absolute, and markup nested absurdly deep is flattened to its text.
+   relative URLs become absolute, lazy-loaded images get their real ``src``, an embedded
+   frame becomes a link, and markup nested absurdly deep is flattened to its text.
 2. **Whitelist** (nh3, the binding to Rust's ammonia, an HTML5-parsing sanitizer): only the
    tags, attributes and URL schemes below survive.
 
@@ -18,11 +19,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, TypeVar, cast
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from bs4 import BeautifulSoup, Tag
@@ -68,6 +69,17 @@ URL_ATTRIBUTES: Mapping[str, str] = {
     "del": "cite",
     "ins": "cite",
 }
+#: Attributes lazy-loading scripts copy into ``src`` (Readability.js, mercury-parser and the
+#: common libraries: lazysizes, lozad, vanilla-lazyload, jQuery lazyload, echo.js, Zhihu's
+#: data-actualsrc...). The first that holds a usable URL wins over ``src``; on ``<iframe>``
+#: too (lazy-loaded players).
+LAZY_SRC_ATTRIBUTES: tuple[str, ...] = (
+    "data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-lazy",
+    "data-lazyload", "data-lazyload-src", "data-original-src", "data-real-src", "data-ll-src",
+    "data-delayed-src", "data-echo", "data-hi-res-src",
+)  # fmt: skip
+#: The same for a ``srcset``: its largest candidate is taken, after the attributes above.
+LAZY_SRCSET_ATTRIBUTES: tuple[str, ...] = ("data-srcset", "data-lazy-srcset")
 #: Forced on every image: the source's image host blocks hot-linking by Referer, and the
 #: articles carry this attribute so that readers can show the images.
 FORCED_ATTRIBUTES: Mapping[str, Mapping[str, str]] = {"img": {"referrerpolicy": "no-referrer"}}
@@ -104,6 +116,24 @@ MAX_ATTRIBUTES = 1_000
 _URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
 _URL_TAB_NEWLINE = re.compile("[\t\n\r]")
 _URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_LAZY_ATTRIBUTES = frozenset(LAZY_SRC_ATTRIBUTES) | frozenset(LAZY_SRCSET_ATTRIBUTES)
+_IMAGE_SCHEMES = frozenset({"http", "https"})
+#: An http(s) ``src`` that is a placeholder by its usual file name (a blank, ``data:`` or
+#: ``javascript:`` one is no address at all): replaced when there is something better, a
+#: lazy attribute, a srcset or a ``<picture>``'s source; else kept.
+_PLACEHOLDER_SRC = re.compile(
+    r"(?:\A|/)(?:blank|spacer|pixel|placeholder|transparent|lazy|lazyload|loading|grey|gray|"
+    r"empty|clear|1x1)[\w-]*\.(?:gif|png|svg|jpe?g|webp)(?:[?#]|\Z)",
+    re.IGNORECASE,
+)
+_SRCSET_URL = re.compile(r"[\s,]*(\S*)")
+_SRCSET_DESCRIPTOR = re.compile(r"(\d+(?:\.\d*)?|\.\d+)([wx])\Z", re.IGNORECASE)
+#: Elements an ``<iframe>``'s link is wrapped in a paragraph inside; elsewhere (in a
+#: paragraph, a heading, inline) it stays a link.
+_FLOW_CONTAINERS = frozenset(
+    {"[document]", "body", "div", "section", "article", "main", "aside", "header", "footer",
+     "blockquote", "li", "td", "th", "dd", "figure", "center", "form", "details", "nav"}
+)  # fmt: skip
 _EMPTY_ELEMENT_PATTERN = rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>"
 _EMPTY_ELEMENT = re.compile(_EMPTY_ELEMENT_PATTERN, re.IGNORECASE)
 _BLANK_RUN = re.compile(r"[ \t\u3000]*\n\s*")
@@ -167,6 +197,7 @@ def _one_pass(
     _drop_boilerplate(found)
     _flatten_deep_markup(found.too_deep)
     _normalize_urls(found, base_url)
+    _link_frames(soup, found.frames, base_url)
     fragment = _serialize_contents(root) if body is not None else str(soup)
     return editor, _whitelist(fragment)
 
@@ -291,13 +322,18 @@ def _attributes_are_stable(name: str, attributes: str, base_url: str | None) -> 
         return False  # nh3 would drop it, or bs4 would sort them (each name once)
     url_attribute = URL_ATTRIBUTES.get(name)
     for key, value in pairs:
-        if key == url_attribute and not _url_is_normal(html.unescape(value), base_url):
+        if key == url_attribute and not _url_is_normal(
+            html.unescape(value), base_url, image=name == "img"
+        ):
             return False
     return True
 
 
-def _url_is_normal(value: str, base_url: str | None) -> bool:
-    """Whether :func:`_normalize_urls` keeps ``value`` (a decoded URL attribute) as it is."""
+def _url_is_normal(value: str, base_url: str | None, *, image: bool = False) -> bool:
+    """Whether :func:`_normalize_urls` keeps ``value`` (a decoded URL attribute, an image's
+    ``src`` if ``image``) as it is."""
+    if image:
+        return _image_url(value, base_url) == value
     return _normal_url(value, base_url) == value
 
 
@@ -428,6 +464,8 @@ class _Survey:
     #: Tags with a URL attribute (:data:`URL_ATTRIBUTES`, ``<image>`` counted as ``<img>``)
     #: that stay in the tree as tags.
     linked: list[Tag] = field(default_factory=list)
+    #: ``<iframe>`` tags outside removed content: each becomes a link, or goes.
+    frames: list[Tag] = field(default_factory=list)
 
     def sort(self, tag: Tag, depth: int, where: int) -> int | None:
         """Note what becomes of ``tag``; return where its children lie, None to skip them."""
@@ -439,9 +477,7 @@ class _Survey:
         if where == _REMOVED:
             return where if self.take_editor else None
         if tag.name in DROPPED_WITH_CONTENT or rules.drops(tag.name, tag.attrs):
-            self.dropped.append(tag)
-            # Editor lines inside are still taken (the first pass looks for them everywhere).
-            return _REMOVED if self.take_editor else None
+            return self.drop(tag, where)
         if where == _FLATTENED:
             return where  # its comments and dropped tags still go before its text is taken
         if depth > MAX_DEPTH:
@@ -454,6 +490,15 @@ class _Survey:
         if name in URL_ATTRIBUTES:
             self.linked.append(tag)
         return _KEPT
+
+    def drop(self, tag: Tag, where: int) -> int | None:
+        """Note a tag dropped with its content (but an ``<iframe>`` becomes a link)."""
+        if tag.name == "iframe" and where == _KEPT and not self.rules.drops("iframe", tag.attrs):
+            self.frames.append(tag)  # an embedded player, not the site's boilerplate
+            return None
+        self.dropped.append(tag)
+        # Editor lines inside are still taken (the first pass looks for them everywhere).
+        return _REMOVED if self.take_editor else None
 
     def note(self, text: PreformattedString, where: int) -> bool:
         """Note a comment, CDATA, doctype or processing instruction met at ``where``; return
@@ -567,11 +612,19 @@ def _normalize_urls(found: _Survey, base_url: str | None) -> None:
     """Resolve URL attributes against ``base_url``; drop those with a scheme not allowed.
 
     nh3 checks the scheme of ``href`` and ``src`` only, not of ``cite``, so every URL
-    attribute is checked here, the way a browser reads it (:func:`url_scheme`).
+    attribute is checked here, the way a browser reads it (:func:`url_scheme`). An image's
+    ``src`` is the one it would show once its scripts ran (:func:`_image_source`).
     """
     for tag in found.images:
         tag.name = "img"  # what the HTML5 parser in stage 2 makes of it; resolved here, once
     for tag in found.linked:
+        if tag.name == "img":
+            url = _image_source(tag, base_url)
+            if url is not None:
+                tag["src"] = url
+            elif "src" in tag.attrs:
+                del tag["src"]
+            continue
         attribute = URL_ATTRIBUTES[tag.name]
         value = tag.get(attribute)
         if not isinstance(value, str):
@@ -581,6 +634,166 @@ def _normalize_urls(found: _Survey, base_url: str | None) -> None:
             del tag[attribute]
         else:
             tag[attribute] = url
+
+
+# -- images and frames -----------------------------------------------------------------------
+
+
+def _image_url(value: object, base_url: str | None) -> str | None:
+    """An image address resolved as :func:`_normal_url` resolves it; None if blank or not
+    http(s) (a ``data:`` placeholder, ``javascript:``, ``mailto:``...)."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip(_URL_STRIPPED)
+    if not url:
+        return None  # resolved, it would be the article's own address
+    if base_url:
+        joined = _join(base_url, url)
+        if joined is None:
+            return None
+        url = joined
+    scheme = url_scheme(url)
+    return url if scheme is None or scheme in _IMAGE_SCHEMES else None
+
+
+def _image_source(tag: Tag, base_url: str | None) -> str | None:
+    """The address an ``<img>`` shows once the page's scripts ran, resolved; None if none.
+
+    In order: a lazy-loading attribute (:data:`LAZY_SRC_ATTRIBUTES`, then the largest
+    candidate of :data:`LAZY_SRCSET_ATTRIBUTES`); ``src``, unless it is missing or a
+    placeholder; the largest candidate of ``srcset``, then of the first ``<source>`` of the
+    enclosing ``<picture>``; the placeholder ``src`` (an http(s) one) if nothing else.
+    """
+    attributes = tag.attrs
+    if not _LAZY_ATTRIBUTES.isdisjoint(attributes):
+        lazy = _lazy_source(attributes, base_url)
+        if lazy is not None:
+            return lazy
+    src = _image_url(attributes.get("src"), base_url)
+    if src is not None and _PLACEHOLDER_SRC.search(src) is None:
+        return src  # nearly every image
+    better = _largest_candidate(attributes.get("srcset"), base_url)
+    return better or _picture_source(tag, base_url) or src
+
+
+def _lazy_source(attributes: Mapping[str, object], base_url: str | None) -> str | None:
+    for name in LAZY_SRC_ATTRIBUTES:
+        url = _image_url(attributes.get(name), base_url)
+        if url is not None:
+            return url
+    for name in LAZY_SRCSET_ATTRIBUTES:
+        url = _largest_candidate(attributes.get(name), base_url)
+        if url is not None:
+            return url
+    return None
+
+
+def _picture_source(tag: Tag, base_url: str | None) -> str | None:
+    """The largest candidate of the first ``<source>`` (with one) of the ``<picture>`` that
+    holds ``tag``. libxml2 does not know ``<source>`` is empty: the sources may nest, and hold
+    the image."""
+    picture = tag.parent
+    while picture is not None and picture.name == "source":
+        picture = picture.parent
+    if picture is None or picture.name != "picture":
+        return None
+    for node in picture.descendants:
+        if type(node) is Tag and node.name == "source":
+            attributes = node.attrs
+            for name in (*LAZY_SRCSET_ATTRIBUTES, "srcset"):
+                url = _largest_candidate(attributes.get(name), base_url)
+                if url is not None:
+                    return url
+    return None
+
+
+def _srcset_candidates(srcset: str) -> Iterator[tuple[str, str]]:
+    """The ``(url, descriptors)`` of a ``srcset``, as the HTML standard splits them: a URL
+    runs to white space (its trailing commas end the candidate), descriptors to a comma."""
+    position, end = 0, len(srcset)
+    while position < end:
+        found = _SRCSET_URL.match(srcset, position)
+        assert found is not None  # noqa: S101 - the pattern matches the empty string
+        url, position = found.group(1), found.end()
+        if not url:
+            return
+        if url.endswith(","):
+            yield url.rstrip(","), ""
+            continue
+        comma = srcset.find(",", position)
+        stop = end if comma < 0 else comma
+        yield url, srcset[position:stop]
+        position = stop + 1
+
+
+def _candidate_size(descriptors: str) -> tuple[int, float]:
+    """How a candidate ranks: by width (``640w``) above by density (``2x``, none is ``1x``)."""
+    size = (1, 1.0)
+    for descriptor in descriptors.split():
+        found = _SRCSET_DESCRIPTOR.match(descriptor)
+        if found is None:
+            continue  # a height, or junk
+        value = float(found.group(1))
+        if found.group(2).lower() == "w":
+            return (2, value)
+        size = (1, value)
+    return size
+
+
+def _largest_candidate(srcset: object, base_url: str | None) -> str | None:
+    """The usable candidate of a ``srcset`` with the largest width or density descriptor
+    (the first of equals, the first if none has one), resolved; None if none is usable."""
+    if not isinstance(srcset, str):
+        return None
+    best: str | None = None
+    best_size = (0, 0.0)
+    for candidate, descriptors in _srcset_candidates(srcset):
+        url = _image_url(candidate, base_url)
+        if url is not None:
+            size = _candidate_size(descriptors)
+            if best is None or size > best_size:
+                best, best_size = url, size
+    return best
+
+
+def _link_frames(soup: BeautifulSoup, frames: list[Tag], base_url: str | None) -> None:
+    """Make each ``<iframe>`` (an embedded player, say) a link to its http(s) address, in a
+    paragraph of its own where one may stand; the text is its ``title``, else the address.
+    A frame with no http(s) address goes. The frame's tag is renamed, not replaced:
+    ``replace_with`` scans the parent's children, once per frame."""
+    gone: list[Tag] = []
+    for frame in frames:
+        url = _frame_url(frame.attrs, base_url)
+        if url is None:
+            gone.append(frame)
+            continue
+        title = frame.get("title")
+        text = (one_line(title) if isinstance(title, str) else "") or url
+        _remove(list(frame.contents))  # fallback text
+        parent = frame.parent
+        if parent is not None and parent.name in _FLOW_CONTAINERS:
+            frame.name, frame.attrs = "p", {}
+            frame.append(soup.new_tag("a", attrs={"href": url}, string=text))
+        else:  # inside a paragraph, a heading, a link...: the link alone
+            frame.name, frame.attrs = "a", {"href": url}
+            frame.append(text)
+    _remove(gone)
+
+
+def _frame_url(attributes: Mapping[str, object], base_url: str | None) -> str | None:
+    """The absolute http(s) address a frame loads (a lazy attribute first, then ``src``)."""
+    for name in (*LAZY_SRC_ATTRIBUTES, "src"):
+        url = _image_url(attributes.get(name), base_url)
+        if url is not None and url_scheme(url) is not None and _has_host(url):
+            return url
+    return None
+
+
+def _has_host(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).netloc)
+    except ValueError:  # 'http://['
+        return False
 
 
 def _normal_url(value: str, base_url: str | None) -> str | None:

@@ -69,21 +69,28 @@ chinese_texts = (
     .filter(bool)
 )
 
+#: The 1x1 GIF lazy-loading scripts put in an image's ``src``.
+_GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
 _TAGS = st.sampled_from(
     ["a", "img", "p", "div", "b", "script", "style", "svg", "math", "iframe", "object",
      "form", "base", "meta", "template", "textarea", "noscript", "title", "table", "td",
-     "blockquote", "q", "image", "select", "option", "mglyph", "desc", "foreignobject"]
+     "blockquote", "q", "image", "select", "option", "mglyph", "desc", "foreignobject",
+     "picture", "source", "br"]
 )  # fmt: skip
 _ATTRIBUTES = st.sampled_from(
     ["href", "src", "cite", "onerror", "onload", "style", "srcdoc", "xlink:href", "title",
-     "alt", "action", "formaction", "data", "http-equiv", "content", "id", "name"]
+     "alt", "action", "formaction", "data", "http-equiv", "content", "id", "name",
+     "data-src", "data-original", "srcset", "data-srcset"]
 )  # fmt: skip
 _VALUES = st.one_of(
     st.sampled_from(
         ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:x", "&#106;avascript:x",
          "java&Tab;script:x", "\x01javascript:x", "vbscript:x", "data:text/html,<script>",
          "https://example.org/x", "//evil.example/", "x", "expression(alert(1))",
-         "url(javascript:alert(1))", '"><script>alert(1)</script>', "</style><img src=x>"]
+         "url(javascript:alert(1))", '"><script>alert(1)</script>', "</style><img src=x>",
+         _GIF, "", "/blank.gif", "a.jpg 2x, javascript:x 3x", "https://example.org/i.png 640w",
+         " , ,"]
     ),
     st.text(max_size=10),
 )  # fmt: skip
@@ -147,11 +154,12 @@ path_names = st.text(alphabet=".ab~ -_工", min_size=1, max_size=6).filter(
 _NEAR_TAGS = st.sampled_from(
     ["p", "div", "h1", "h3", "blockquote", "ul", "ol", "li", "a", "b", "i", "em", "strong",
      "span", "sub", "small", "u", "s", "q", "cite", "code", "del", "ins", "br", "img", "hr",
-     "table", "td", "pre", "dl", "dd", "figure", "form", "image", "font", "center", "P", "Div"]
+     "table", "td", "pre", "dl", "dd", "figure", "form", "image", "font", "center", "P", "Div",
+     "iframe", "picture", "source"]
 )  # fmt: skip
 _NEAR_ATTRIBUTES = st.sampled_from(
     ["href", "src", "cite", "title", "alt", "lang", "class", "width", "start", "reversed",
-     "datetime", "hreflang", "style", "rel", "referrerpolicy"]
+     "datetime", "hreflang", "style", "rel", "referrerpolicy", "data-src", "srcset"]
 )  # fmt: skip
 _NEAR_VALUES = st.sampled_from(
     ["https://example.org/a/x.png", "http://localhost:8000/b", "/rel/p.png", "../up.html",
@@ -159,13 +167,14 @@ _NEAR_VALUES = st.sampled_from(
      "HTTP://Example.org/", "http://a.example/b?", "http://a.example/./b", "//host.example/p",
      "#frag", "?q=1&amp;r=2", "https://example.org/a b", "https://例子.cn/路径", "a&b",
      "noopener noreferrer", "no-referrer", "t&quot;x", "&#106;avascript:x", "&nbsp;",
-     "a\nb", "x&lt;y", "zh-CN", "3", "2022-06-21", "data:,x", "http://[::1]:80/"]
+     "a\nb", "x&lt;y", "zh-CN", "3", "2022-06-21", "data:,x", "http://[::1]:80/", _GIF,
+     "/a.jpg 2x, b.jpg 640w", "/blank.gif", "mailto:a@example.org"]
 )  # fmt: skip
 _NEAR_TEXTS = st.sampled_from(
     ["text", "工信部", " ", "\n", "\n\n", " \n", "\u3000\u3000", "&nbsp;", "\xa0", "&amp;",
      "&lt;", "&gt;", "&quot;", '"', "'", ">", "<", "\r", "\r\n", "\x01", "\x85", "\ufeff",
      "&#13;", "&#0;", "&", "&amp", "\t", "  ", "\u2028", "\x0c", "&copy;", "&#x1F600;",
-     "<!--c-->", "<![CDATA[x]]>", "</p>", "</b>", "<p>", "<b>", "<br/>", "a  b"]
+     "<!--c-->", "<![CDATA[x]]>", "</p>", "</b>", "<p>", "<b>", "<br/>", "a  b", "<br>"]
 )  # fmt: skip
 
 

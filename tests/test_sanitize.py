@@ -92,11 +92,14 @@ def test_control_characters_are_removed_before_the_whitelist_runs() -> None:
         '<a href="http://[">x</a>',
         '<img src="http://[">',
         '<blockquote cite="http://[">q</blockquote>',
+        '<iframe src="http://["></iframe>',
+        '<img data-src="http://[" srcset="http://[ 2x">',
     ],
 )
 def test_a_url_urljoin_refuses_is_dropped_not_an_error(markup: str) -> None:
     # urljoin() raises ValueError on a bad IPv6 host: that was the article's end.
     assert "http://[" not in clean(markup, BASE)
+    assert clean('<p>x<iframe src="http://["></iframe></p>') == "<p>x</p>"
 
 
 @pytest.mark.parametrize(
@@ -234,6 +237,124 @@ def test_serializing_any_markup_gives_what_bs4_gives(fragment: str) -> None:
         assert _serialize_contents(root) == root.decode_contents()
 
 
+# -- lazy images and embedded frames -------------------------------------------------------
+
+#: The 1x1 transparent GIF lazy-loading scripts put in ``src``.
+GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+def image_src(markup: str, base: str | None = BASE) -> str | None:
+    """The ``src`` of the one image in the cleaned ``markup``, None if it has none."""
+    safe = clean(markup, base)
+    (image,) = BeautifulSoup(safe, "html.parser").find_all("img")
+    assert isinstance(image, Tag)
+    assert set(image.attrs) <= {"src", "alt", "title", "width", "height", "referrerpolicy"}
+    src = image.get("src")
+    return None if src is None else str(src)
+
+
+@pytest.mark.parametrize(
+    "attribute", ["data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-lazy"]
+)
+def test_a_lazy_image_gets_its_real_absolute_src(attribute: str) -> None:
+    markup = f'<p><img class="lazy" src="{GIF}" {attribute}="../photo/1.jpg" alt="图"></p>'
+    assert image_src(markup) == "https://finance.sina.com.cn/china/photo/1.jpg"
+    safe = clean(markup, BASE)
+    assert "data-" not in safe
+    assert "base64" not in safe
+
+
+def test_a_lazy_attribute_wins_over_a_real_src_and_relative_ones_stay_without_a_base() -> None:
+    assert image_src('<img src="/thumb.jpg" data-original="/full.jpg">') == (
+        "https://finance.sina.com.cn/full.jpg"
+    )
+    assert image_src('<img data-src="full.jpg">', None) == "full.jpg"
+    # A lazy attribute with nothing usable in it is passed over.
+    assert image_src('<img src="/a.jpg" data-src=" " data-original="javascript:x">') == (
+        "https://finance.sina.com.cn/a.jpg"
+    )
+    assert image_src(f'<img src="/a.jpg" data-src="{GIF}">') == "https://finance.sina.com.cn/a.jpg"
+
+
+@pytest.mark.parametrize(
+    ("srcset", "chosen"),
+    [
+        ("s.jpg 300w, l.jpg 1024w, m.jpg 640w", "l.jpg"),
+        ("a.jpg, b.jpg 2x, c.jpg 1.5x", "b.jpg"),  # no descriptor is 1x
+        ("a.jpg 2x, b.jpg 2x", "a.jpg"),  # the first of equals
+        ("a.jpg, b.jpg", "a.jpg"),  # none has a descriptor: the first
+        ("a.jpg 100w 50h,b.jpg 200w", "b.jpg"),
+        ("https://img.example/w_300,h_200/a.jpg 1x, https://img.example/w_600,h_400/a.jpg 2x",
+         "https://img.example/w_600,h_400/a.jpg"),  # commas inside URLs
+        ("javascript:alert(1) 9x, ok.jpg 1x", "ok.jpg"),  # only usable candidates count
+        ("x.jpg junk, y.jpg 2x", "y.jpg"),
+    ],
+)  # fmt: skip
+def test_srcset_gives_its_largest_candidate(srcset: str, chosen: str) -> None:
+    expected = f"https://finance.sina.com.cn/china/2022-06-21/{chosen}"
+    assert image_src(f'<img srcset="{srcset}">') in {expected, chosen}
+    assert image_src(f'<img src="{GIF}" data-srcset="{srcset}">') in {expected, chosen}
+
+
+def test_a_real_src_wins_over_srcset_but_a_placeholder_does_not() -> None:
+    assert image_src('<img src="/a.jpg" srcset="/b.jpg 2x">') == "https://finance.sina.com.cn/a.jpg"
+    for placeholder in ("", " ", GIF, "/img/blank.gif", "https://x.example/lazy-load.png?v=1"):
+        markup = f'<img src="{placeholder}" srcset="/b.jpg 2x">'
+        assert image_src(markup) == "https://finance.sina.com.cn/b.jpg", placeholder
+    # With nothing better, an http(s) placeholder stays; a blank or data: one goes (a blank
+    # src resolved would be the article's own address).
+    assert image_src('<img src="/img/blank.gif">') == "https://finance.sina.com.cn/img/blank.gif"
+    assert image_src('<img src="">') is None
+    assert image_src(f'<img src="{GIF}">') is None
+    assert clean('<p>x<img src=" "></p>', BASE) == '<p>x<img referrerpolicy="no-referrer"></p>'
+
+
+def test_picture_sources_stand_in_for_an_image_without_a_real_src() -> None:
+    picture = (
+        '<picture><source media="(min-width: 800px)" srcset="/w.webp 1x, /w2.webp 2x" '
+        'type="image/webp"><source data-srcset="/j.jpg"><img src="{src}" alt="图"></picture>'
+    )
+    assert image_src(picture.format(src="")) == "https://finance.sina.com.cn/w2.webp"
+    assert image_src(picture.format(src=GIF)) == "https://finance.sina.com.cn/w2.webp"
+    assert image_src(picture.format(src="/i.jpg")) == "https://finance.sina.com.cn/i.jpg"
+    lazy = '<picture><source data-srcset="/l.jpg"><img></picture>'
+    assert image_src(lazy) == "https://finance.sina.com.cn/l.jpg"
+    assert "source" not in clean(lazy, BASE)
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (
+            '<div><iframe src="//player.example/v/1" title="发布会视频">fallback</iframe></div>',
+            '<div><p><a href="https://player.example/v/1" rel="noopener noreferrer">发布会视频</a>'
+            "</p></div>",
+        ),
+        (
+            '<iframe src="/video/2.html"></iframe>',
+            '<p><a href="https://finance.sina.com.cn/video/2.html" rel="noopener noreferrer">'
+            "https://finance.sina.com.cn/video/2.html</a></p>",
+        ),
+        (  # in a paragraph: the link alone; a lazy frame's real address
+            '<p>视频：<iframe src="about:blank" data-src="https://v.example/e?a=1&amp;b=2" '
+            'title=" 看 　视频 "></iframe></p>',
+            '<p>视频：<a href="https://v.example/e?a=1&amp;b=2" rel="noopener noreferrer">'
+            "看 视频</a></p>",
+        ),
+        ('<p>x<iframe src="javascript:alert(1)" title="t"></iframe></p>', "<p>x</p>"),
+        ('<p>x<iframe srcdoc="<script>alert(1)</script>"></iframe></p>', "<p>x</p>"),
+        ('<p>x<iframe src="data:text/html,x"></iframe></p>', "<p>x</p>"),
+        ('<div class="appendQr_wrap"><iframe src="https://ad.example/"></iframe></div>', ""),
+    ],
+)
+def test_an_embedded_frame_becomes_a_link_to_it(markup: str, expected: str) -> None:
+    assert clean(markup, BASE) == expected
+
+
+def test_a_relative_frame_without_a_base_goes() -> None:
+    assert clean('<p>x<iframe src="/v.html"></iframe></p>') == "<p>x</p>"
+
+
 @pytest.mark.parametrize("body", real_bodies())
 def test_sanitizing_twice_changes_nothing(body: str) -> None:
     once = clean(body, BASE)
@@ -270,6 +391,9 @@ _LINEAR_BODIES = {
     "scripts": "<p>" + "<script>1</script>x" * _MANY + "</p>",
     "editor lines": "<div>" + '<p class="article-editor">编辑：某</p>x' * _MANY + "</div>",
     "too-deep siblings": "<div>" * MAX_DEPTH + "<b>y</b>x" * _MANY,
+    "frames": "<div>" + '<iframe src="https://v.example/"></iframe>x' * _MANY + "</div>",
+    "frames in a paragraph": "<p>" + '<iframe src="https://v.example/"></iframe>x' * _MANY,
+    "bad frames": "<p>" + '<iframe src="javascript:x"></iframe>x' * _MANY + "</p>",
 }
 
 
@@ -289,7 +413,7 @@ def test_removing_many_nodes_never_scans_their_parent_once_per_node(
     monkeypatch.setattr(Tag, "index", index)
     body = clean_body(_LINEAR_BODIES[name], BASE)
     assert sum(scans) < 10 * _MANY, f"{len(scans)} scans of {max(scans, default=0)} children"
-    assert body.html.count("x") == _MANY
+    assert body.html.count("x") == _MANY + body.html.count("v.example/")
     assert [part for part in ("<script", "<!--", "编辑") if part in body.html] == []
 
 
@@ -359,6 +483,8 @@ def test_what_is_taken_as_stable_is_what_a_pass_returns(fragment: str, base: str
         "<p> </p><p>x</p>",  # _tidy drops empty elements
         " <p>x</p>",
         "<div>" * 65 + "x" + "</div>" * 65,  # deeper than the predicate looks
+        '<img src="" referrerpolicy="no-referrer">',  # a blank src goes
+        '<img src="mailto:a@example.org" referrerpolicy="no-referrer">',  # not an image
     ],
 )
 def test_unstable_shapes_are_left_to_a_pass(safe: str) -> None:
