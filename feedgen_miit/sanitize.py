@@ -7,7 +7,9 @@ Two stages, in this order:
    as its :class:`~feedgen_miit.profile.CleaningProfile` describes it (the app-promotion
    block, the editor line, whose name is kept, what follows the end-of-text comment);
    relative URLs become absolute, lazy-loaded images get their real ``src``, an embedded
-   frame becomes a link, and markup nested absurdly deep is flattened to its text.
+   frame becomes a link, and markup nested absurdly deep is flattened to its text. The
+   addresses of the images it removed are kept, so that none of them is taken for the
+   entry's picture.
 2. **Whitelist** (nh3, the binding to Rust's ammonia, an HTML5-parsing sanitizer): only the
    tags, attributes and URL schemes below survive.
 
@@ -22,7 +24,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -116,6 +118,7 @@ MAX_ATTRIBUTES = 1_000
 _URL_STRIPPED = "".join(map(chr, range(0x21)))  # C0 controls and space
 _URL_TAB_NEWLINE = re.compile("[\t\n\r]")
 _URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IMAGE_TAGS = frozenset({"img", "image"})  # <image> is what HTML5 parsers read as <img>
 _LAZY_ATTRIBUTES = frozenset(LAZY_SRC_ATTRIBUTES) | frozenset(LAZY_SRCSET_ATTRIBUTES)
 _IMAGE_SCHEMES = frozenset({"http", "https"})
 #: An http(s) ``src`` that is a placeholder by its usual file name (a blank, ``data:`` or
@@ -152,7 +155,17 @@ class CleanBody:
 
     html: SafeHtml
     editor: str | None  #: the name from the editor line, if there was one
-    first_image: str | None  #: the first image's absolute http(s) URL, if any
+    #: The absolute http(s) ``src`` of the images in ``html``, in order, each once.
+    images: tuple[str, ...] = ()
+    #: The absolute http(s) URLs of the images stage 1 removed (boilerplate, dropped tags,
+    #: what follows the end of the text, editor lines, flattened markup): ``src``, lazy
+    #: attributes and srcset candidates, resolved as kept images are; none of ``images``.
+    removed_images: frozenset[str] = frozenset()
+
+    @property
+    def first_image(self) -> str | None:
+        """The first image's absolute http(s) URL, if any."""
+        return self.images[0] if self.images else None
 
 
 def clean_body(
@@ -173,33 +186,47 @@ def clean_body(
     """
     check_markup(raw_html)
     rules = rules or rules_of(DEFAULT_PROFILES)
-    editor, safe = _one_pass(raw_html, base_url, rules, take_editor=True)
+    taken, safe = _one_pass(raw_html, base_url, rules, take_editor=True)
+    removed = taken.removed_images
     for _ in range(MAX_PASSES - 1):
         if _is_stable(safe, base_url):
             break  # the confirming pass would return ``safe`` as it is (nearly every article)
-        _, again = _one_pass(safe, base_url, rules)
+        again_taken, again = _one_pass(safe, base_url, rules)
+        removed |= again_taken.removed_images
         if again == safe:
             break
         safe = again
-    return CleanBody(html=safe, editor=editor, first_image=first_image(safe))
+    images = images_in(safe)
+    if removed:
+        removed = removed.difference(images)  # also kept elsewhere (a <noscript> copy...)
+    return CleanBody(html=safe, editor=taken.editor, images=images, removed_images=removed)
+
+
+class _Taken(NamedTuple):
+    """What a pass took out of the body besides its HTML."""
+
+    editor: str | None
+    removed_images: frozenset[str]
 
 
 def _one_pass(
     raw_html: str, base_url: str | None, rules: CleaningRules, *, take_editor: bool = False
-) -> tuple[str | None, SafeHtml]:
+) -> tuple[_Taken, SafeHtml]:
     # The leading newline is whitespace to HTML; it keeps bs4 from warning (on stderr, every
     # night) that a body which starts with '<?xml' or looks like a URL is not HTML.
     soup = BeautifulSoup("\n" + xml_safe(raw_html), "lxml")
     body = _body(soup)
     root: Tag = body or soup
     found = _survey(root, rules, take_editor=take_editor)
+    # Read before anything is removed: decomposed tags lose their attributes.
+    removed = _image_urls(found.removed_images, base_url)
     editor = _take_editor(found.editor_lines, rules)
     _drop_boilerplate(found)
     _flatten_deep_markup(found.too_deep)
     _normalize_urls(found, base_url)
     _link_frames(soup, found.frames, base_url)
     fragment = _serialize_contents(root) if body is not None else str(soup)
-    return editor, _whitelist(fragment)
+    return _Taken(editor, removed), _whitelist(fragment)
 
 
 # -- the fixed point, recognized without a pass --------------------------------------------------
@@ -367,9 +394,20 @@ def summarize(safe_html: SafeHtml, limit: int) -> str:
     return truncate(to_text(safe_html), limit)
 
 
+_IMAGE_SRC = re.compile(r'<img\s(?:[^>"]|"[^"]*")*?\bsrc="((?i:https?)://[^"]+)"')
+
+
+def images_in(safe_html: SafeHtml) -> tuple[str, ...]:
+    """The absolute http(s) ``src`` of every image in sanitized HTML, in order, each once."""
+    if "<img" not in safe_html:
+        return ()
+    found = (html.unescape(url) for url in _IMAGE_SRC.findall(safe_html))
+    return tuple(dict.fromkeys(found))
+
+
 def first_image(safe_html: SafeHtml) -> str | None:
     """The ``src`` of the first image in sanitized HTML, if it is an absolute http(s) URL."""
-    found = re.search(r'<img\s(?:[^>"]|"[^"]*")*?\bsrc="(https?://[^"]+)"', safe_html)
+    found = _IMAGE_SRC.search(safe_html)
     return html.unescape(found.group(1)) if found else None
 
 
@@ -466,6 +504,8 @@ class _Survey:
     linked: list[Tag] = field(default_factory=list)
     #: ``<iframe>`` tags outside removed content: each becomes a link, or goes.
     frames: list[Tag] = field(default_factory=list)
+    #: Images (``<img>``, ``<image>``) in content that is removed, or flattened to its text.
+    removed_images: list[Tag] = field(default_factory=list)
 
     def sort(self, tag: Tag, depth: int, where: int) -> int | None:
         """Note what becomes of ``tag``; return where its children lie, None to skip them."""
@@ -473,12 +513,19 @@ class _Survey:
         if self.take_editor and rules.is_editor_line(tag.name, tag.attrs):
             # Taken before anything is dropped, wherever it is: its text as parsed is the name.
             self.editor_lines.append(tag)
+            self.removed_images.extend(
+                cast(Tag, node) for node in (tag, *tag.descendants) if _is_image(node)
+            )
             return None
         if where == _REMOVED:
+            if tag.name in _IMAGE_TAGS:
+                self.removed_images.append(tag)
             return where if self.take_editor else None
         if tag.name in DROPPED_WITH_CONTENT or rules.drops(tag.name, tag.attrs):
             return self.drop(tag, where)
         if where == _FLATTENED:
+            if tag.name in _IMAGE_TAGS:
+                self.removed_images.append(tag)
             return where  # its comments and dropped tags still go before its text is taken
         if depth > MAX_DEPTH:
             self.too_deep.append(tag)
@@ -497,6 +544,8 @@ class _Survey:
             self.frames.append(tag)  # an embedded player, not the site's boilerplate
             return None
         self.dropped.append(tag)
+        if tag.name in _IMAGE_TAGS:
+            self.removed_images.append(tag)
         # Editor lines inside are still taken (the first pass looks for them everywhere).
         return _REMOVED if self.take_editor else None
 
@@ -639,6 +688,10 @@ def _normalize_urls(found: _Survey, base_url: str | None) -> None:
 # -- images and frames -----------------------------------------------------------------------
 
 
+def _is_image(node: PageElement) -> bool:
+    return type(node) is Tag and node.name in _IMAGE_TAGS
+
+
 def _image_url(value: object, base_url: str | None) -> str | None:
     """An image address resolved as :func:`_normal_url` resolves it; None if blank or not
     http(s) (a ``data:`` placeholder, ``javascript:``, ``mailto:``...)."""
@@ -754,6 +807,24 @@ def _largest_candidate(srcset: object, base_url: str | None) -> str | None:
             if best is None or size > best_size:
                 best, best_size = url, size
     return best
+
+
+def _image_urls(images: list[Tag], base_url: str | None) -> frozenset[str]:
+    """Every absolute http(s) URL ``images`` could show (``src``, lazy attributes, every
+    srcset candidate), resolved as kept images are."""
+    if not images:
+        return frozenset()
+    found: set[str] = set()
+    for image in images:
+        for name, value in image.attrs.items():
+            if name == "src" or name in LAZY_SRC_ATTRIBUTES:
+                urls = [_image_url(value, base_url)]
+            elif name == "srcset" or name in LAZY_SRCSET_ATTRIBUTES:
+                urls = [_image_url(url, base_url) for url, _ in _srcset_candidates(str(value))]
+            else:
+                continue
+            found.update(url for url in urls if url is not None and url_scheme(url))
+    return frozenset(found)
 
 
 def _link_frames(soup: BeautifulSoup, frames: list[Tag], base_url: str | None) -> None:

@@ -33,6 +33,7 @@ from feedgen_miit.index import from_micros, micros
 from feedgen_miit.jsonfeed import render_json_feed
 from feedgen_miit.model import SafeHtml
 from feedgen_miit.rss import render_rss
+from feedgen_miit.sanitize import clean_body, url_scheme
 from feedgen_miit.settings import Settings
 from feedgen_miit.tasks import Work, make_entry
 from feedgen_miit.text import _SPACES, one_line, xml_safe
@@ -43,6 +44,7 @@ from tests.strategies import (
     html_texts,
     http_dates,
     loader_texts,
+    near_stable_html,
     path_names,
 )
 from tests.xsscheck import unsafe_parts
@@ -150,6 +152,17 @@ def test_sanitizer_output_is_whitelisted_and_stable(fragment: str, base: str | N
     sanitized = clean(fragment, base)
     assert unsafe_parts(sanitized) == [], sanitized
     assert clean(sanitized, base) == sanitized
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fragment=st.one_of(html_texts, near_stable_html),
+    base=st.sampled_from([None, "https://example.org/a/"]),
+)
+def test_the_cleaning_is_honest_about_images(fragment: str, base: str | None) -> None:
+    body = clean_body(fragment, base)
+    assert all(url_scheme(url) in {"http", "https"} for url in (*body.images, *body.removed_images))
+    assert body.removed_images.isdisjoint(body.images)
 
 
 @settings(max_examples=200, deadline=None)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from bs4.element import PageElement
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,12 +96,15 @@ def test_control_characters_are_removed_before_the_whitelist_runs() -> None:
         '<img src="http://[">',
         '<blockquote cite="http://[">q</blockquote>',
         '<iframe src="http://["></iframe>',
+        '<noscript><img src="http://["></noscript>',
         '<img data-src="http://[" srcset="http://[ 2x">',
     ],
 )
 def test_a_url_urljoin_refuses_is_dropped_not_an_error(markup: str) -> None:
     # urljoin() raises ValueError on a bad IPv6 host: that was the article's end.
-    assert "http://[" not in clean(markup, BASE)
+    result = clean_body(markup, BASE)
+    assert "http://[" not in result.html
+    assert (result.images, result.removed_images) == ((), frozenset())
     assert clean('<p>x<iframe src="http://["></iframe></p>') == "<p>x</p>"
 
 
@@ -148,12 +154,19 @@ def test_referrer_policy_is_forced_on_every_image() -> None:
     assert safe == '<img src="https://x.example/a.png" referrerpolicy="no-referrer">'
 
 
-def test_first_image_is_taken_after_the_boilerplate_is_gone() -> None:
+def test_images_are_taken_after_the_boilerplate_is_gone() -> None:
     body = (
         '<div class="appendQr_wrap"><img src="https://n.sinaimg.cn/qr.png"></div>'
-        '<p>正文<img src="/news/photo.jpg"></p>'
+        '<p>正文<img src="/news/photo.jpg"><img src="mailto:x@example.org"></p>'
+        '<p><img src="http://example.org/b.png"><img src="/news/photo.jpg"></p>'
     )
-    assert clean_body(body, BASE).first_image == "https://finance.sina.com.cn/news/photo.jpg"
+    result = clean_body(body, BASE)
+    assert result.images == (
+        "https://finance.sina.com.cn/news/photo.jpg",
+        "http://example.org/b.png",
+    )
+    assert result.first_image == "https://finance.sina.com.cn/news/photo.jpg"
+    assert result.removed_images == {"https://n.sinaimg.cn/qr.png"}
 
 
 def test_empty_wrappers_disappear() -> None:
@@ -186,7 +199,7 @@ def test_the_first_editor_line_with_a_name_wins() -> None:
         '<p class="article-editor"> </p><noscript><p class="article-editor">编辑：张倩</p>'
         '</noscript><p class="article-editor">责任编辑：王蒙</p>'
     )
-    assert clean_body(body, BASE) == CleanBody(SafeHtml(""), "张倩", None)
+    assert clean_body(body, BASE) == CleanBody(SafeHtml(""), "张倩")
 
 
 def test_boilerplate_is_matched_by_one_whole_class_name() -> None:
@@ -237,10 +250,81 @@ def test_serializing_any_markup_gives_what_bs4_gives(fragment: str) -> None:
         assert _serialize_contents(root) == root.decode_contents()
 
 
-# -- lazy images and embedded frames -------------------------------------------------------
+# -- pictures: what was removed is said, lazy images get their real address ------------------
 
+QR = "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
 #: The 1x1 transparent GIF lazy-loading scripts put in ``src``.
 GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+def real_articles() -> list[tuple[str, str, str | None]]:
+    """(file name, body, front matter thumbnail) of each example article."""
+    settings = make_settings(EXAMPLES)
+    return [
+        (article.path.name, read_body(article, settings), article.thumbnail)
+        for article in load_folder(settings).articles
+    ]
+
+
+@pytest.mark.parametrize(("name", "body", "thumbnail"), real_articles())
+def test_the_real_sina_articles_have_no_picture_but_the_removed_qr_code(
+    name: str, body: str, thumbnail: str | None
+) -> None:
+    result = clean_body(body, BASE)
+    if name.startswith(("000_", "003_")):  # the two real Sina files
+        assert result.images == ()
+        assert result.removed_images == {QR}
+        assert thumbnail == QR  # the front matter names the removed image: make_entry drops it
+    assert QR not in result.images
+    assert result.removed_images.isdisjoint(result.images)
+
+
+@pytest.mark.parametrize(
+    ("markup", "removed"),
+    [
+        ('<div class="appendQr_wrap"><p><img src="/qr.png"></p></div>', "/qr.png"),  # boilerplate
+        ("<noscript><img src='../n.png'></noscript>", "/china/n.png"),  # dropped with content
+        ("<p>正文</p><!-- news_keyword_pub --><p><img src=/after.png></p>", "/after.png"),
+        ("<div><!-- news_keyword_pub --></div><img src=/after.png>", "/after.png"),
+        ('<p class="article-editor">编辑：王<img src="/ed.png"></p>', "/ed.png"),  # editor line
+        (f'<object><img data-src="/lazy.png" src="{GIF}"></object>', "/lazy.png"),
+        ('<svg><image href="x" src="/svg.png"/></svg>', "/svg.png"),
+        ("<b>" * (MAX_DEPTH + 1) + "<img src=/deep.png>", "/deep.png"),  # flattened
+    ],
+)
+def test_images_the_cleaning_removed_are_reported_resolved_as_kept_ones_are(
+    markup: str, removed: str
+) -> None:
+    result = clean_body("<p>正文</p>" + markup, BASE)
+    assert result.removed_images == {"https://finance.sina.com.cn" + removed}
+    assert result.images == ()
+
+
+def test_removed_images_resolve_like_a_relative_headimg_with_a_base(tmp_path: Path) -> None:
+    # examples/articles/011_*.txt: a relative headimg, resolved by the loader against the
+    # base URL; the same image in removed boilerplate must compare equal.
+    text = (EXAMPLES / "011_9c41d7e2a8b35f06.txt").read_text(encoding="utf-8")
+    text = text.replace(
+        '<img src="https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"',
+        '<img src="/images/2023/0602/head.jpg" srcset="/images/big.jpg 2x"',
+    )
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path, base_url="https://news.example.org/feeds/")
+    (article,) = load_folder(settings).articles
+    assert article.thumbnail == "https://news.example.org/images/2023/0602/head.jpg"
+    result = clean_body(read_body(article, settings), settings.base_url)
+    assert result.removed_images == {
+        article.thumbnail,
+        "https://news.example.org/images/big.jpg",
+    }
+
+
+def test_an_image_both_removed_and_kept_is_not_called_removed() -> None:
+    # The usual lazy-loading pair: a script-loaded image and its <noscript> copy.
+    body = f'<p><img data-src="/a.png" src="{GIF}"></p><noscript><img src="/a.png"></noscript>'
+    result = clean_body(body, BASE)
+    assert result.images == ("https://finance.sina.com.cn/a.png",)
+    assert result.removed_images == frozenset()
 
 
 def image_src(markup: str, base: str | None = BASE) -> str | None:
@@ -306,7 +390,7 @@ def test_a_real_src_wins_over_srcset_but_a_placeholder_does_not() -> None:
     assert image_src('<img src="/img/blank.gif">') == "https://finance.sina.com.cn/img/blank.gif"
     assert image_src('<img src="">') is None
     assert image_src(f'<img src="{GIF}">') is None
-    assert clean('<p>x<img src=" "></p>', BASE) == '<p>x<img referrerpolicy="no-referrer"></p>'
+    assert clean_body('<p>x<img src=" "></p>', BASE).images == ()
 
 
 def test_picture_sources_stand_in_for_an_image_without_a_real_src() -> None:
@@ -402,15 +486,23 @@ def test_removing_many_nodes_never_scans_their_parent_once_per_node(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Tag.index() scans a parent's children; once per removed node, a hostile body of
-    # 100,000 comments in one paragraph took hours (quadratic), so it is counted here.
+    # 100,000 comments in one paragraph took hours (quadratic), so it is counted here; so is
+    # each rebuild of a parent's children by _remove (once per node would be as bad).
     scans: list[int] = []
     real = Tag.index
+    real_by_parent = sanitize._by_parent
 
     def index(tag: Tag, element: object) -> int:
         scans.append(len(tag.contents))
         return real(tag, element)  # type: ignore[arg-type]
 
+    def by_parent(nodes: Sequence[PageElement]) -> list[tuple[Tag, list[PageElement]]]:
+        groups = real_by_parent(nodes)
+        scans.extend(len(parent.contents) for parent, _ in groups)
+        return groups
+
     monkeypatch.setattr(Tag, "index", index)
+    monkeypatch.setattr(sanitize, "_by_parent", by_parent)
     body = clean_body(_LINEAR_BODIES[name], BASE)
     assert sum(scans) < 10 * _MANY, f"{len(scans)} scans of {max(scans, default=0)} children"
     assert body.html.count("x") == _MANY + body.html.count("v.example/")
