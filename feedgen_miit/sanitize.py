@@ -5,11 +5,11 @@ Two stages, in this order:
 1. **Clean-up** (beautifulsoup4 over lxml's forgiving HTML parser): comments and
    ``<style>``/``<script>`` go with their contents, and so does the source site's boilerplate
    as its :class:`~feedgen_miit.profile.CleaningProfile` describes it (the app-promotion
-   block, the editor line, whose name is kept, what follows the end-of-text comment);
-   relative URLs become absolute, lazy-loaded images get their real ``src``, an embedded
-   frame becomes a link, and markup nested absurdly deep is flattened to its text. The
-   addresses of the images it removed are kept, so that none of them is taken for the
-   entry's picture.
+   block, the editor line, whose name is kept, what follows the end-of-text comment, a line
+   repeating the title); relative URLs become absolute, lazy-loaded images get their real
+   ``src``, an embedded frame becomes a link, and markup nested absurdly deep is flattened
+   to its text. The addresses of the images it removed are kept, so that none of them is
+   taken for the entry's picture.
 2. **Whitelist** (nh3, the binding to Rust's ammonia, an HTML5-parsing sanitizer): only the
    tags, attributes and URL schemes below survive.
 
@@ -137,6 +137,15 @@ _FLOW_CONTAINERS = frozenset(
     {"[document]", "body", "div", "section", "article", "main", "aside", "header", "footer",
      "blockquote", "li", "td", "th", "dd", "figure", "center", "form", "details", "nav"}
 )  # fmt: skip
+#: Elements that end a line of text (see :func:`_line_around`), and those a line is within.
+_LINE_BLOCKS = frozenset(
+    {"[document]", "body", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+     "dl", "dt", "dd", "blockquote", "section", "article", "main", "aside", "header", "footer",
+     "nav", "figure", "figcaption", "center", "pre", "table", "caption", "tbody", "thead",
+     "tfoot", "tr", "td", "th", "hr", "address", "details", "summary", "form"}
+)  # fmt: skip
+#: A line holding one of these is not "only a label and the title": it stays.
+_KEEPS_LINE = frozenset({"img", "image", "iframe", "picture", "video", "audio"})
 _EMPTY_ELEMENT_PATTERN = rf"<({_EMPTIABLE})(?:\s[^>]*)?>(?:\s|&nbsp;|\u3000)*</\1>"
 _EMPTY_ELEMENT = re.compile(_EMPTY_ELEMENT_PATTERN, re.IGNORECASE)
 _BLANK_RUN = re.compile(r"[ \t\u3000]*\n\s*")
@@ -147,6 +156,10 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
      "blockquote", "hr", "dt", "dd", "figcaption", "caption", "table", "ul", "ol", "dl"}
 )  # fmt: skip
+#: A start or end tag of one of them, as nh3 writes it; and everything up to the last one.
+_LINE_BREAK_PATTERN = rf"</?(?:{'|'.join(sorted(_BLOCK_TAGS))})(?=[\s/>])[^>]*>"
+_LINE_BREAK = re.compile(_LINE_BREAK_PATTERN)
+_LAST_LINE_BREAK = re.compile(rf".*{_LINE_BREAK_PATTERN}", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +182,17 @@ class CleanBody:
 
 
 def clean_body(
-    raw_html: str, base_url: str | None = None, rules: CleaningRules | None = None
+    raw_html: str,
+    base_url: str | None = None,
+    rules: CleaningRules | None = None,
+    *,
+    title: str | None = None,
 ) -> CleanBody:
     """Run both stages over an article body; relative URLs resolve against ``base_url``.
 
     ``rules`` are the site's (:func:`feedgen_miit.profile.rules_of` the profiles); by
-    default those of the built-in profiles.
+    default those of the built-in profiles. With the article's ``title``, a paragraph or line
+    that only repeats it after a title label (``原标题：<title>``) is dropped.
 
     The two stages parse with different HTML parsers (libxml2, then html5ever), which nest
     some broken markup differently: ``<b><form><p>x`` gives ``<b><p>x</p></b>``, which
@@ -186,12 +204,14 @@ def clean_body(
     """
     check_markup(raw_html)
     rules = rules or rules_of(DEFAULT_PROFILES)
-    taken, safe = _one_pass(raw_html, base_url, rules, take_editor=True)
+    if title is not None and rules.title_label is None:
+        title = None  # no label to look for
+    taken, safe = _one_pass(raw_html, base_url, rules, take_editor=True, title=title)
     removed = taken.removed_images
     for _ in range(MAX_PASSES - 1):
-        if _is_stable(safe, base_url):
+        if _is_stable(safe, base_url) and not _has_title_line(safe, rules, title):
             break  # the confirming pass would return ``safe`` as it is (nearly every article)
-        again_taken, again = _one_pass(safe, base_url, rules)
+        again_taken, again = _one_pass(safe, base_url, rules, title=title)
         removed |= again_taken.removed_images
         if again == safe:
             break
@@ -210,23 +230,57 @@ class _Taken(NamedTuple):
 
 
 def _one_pass(
-    raw_html: str, base_url: str | None, rules: CleaningRules, *, take_editor: bool = False
+    raw_html: str,
+    base_url: str | None,
+    rules: CleaningRules,
+    *,
+    take_editor: bool = False,
+    title: str | None = None,
 ) -> tuple[_Taken, SafeHtml]:
     # The leading newline is whitespace to HTML; it keeps bs4 from warning (on stderr, every
     # night) that a body which starts with '<?xml' or looks like a URL is not HTML.
-    soup = BeautifulSoup("\n" + xml_safe(raw_html), "lxml")
+    text = xml_safe(raw_html)
+    soup = BeautifulSoup("\n" + text, "lxml")
     body = _body(soup)
     root: Tag = body or soup
-    found = _survey(root, rules, take_editor=take_editor)
+    # A quick look at the text first: most bodies hold no title label at all.
+    labels = title is not None and rules.mentions_title_label(text)
+    found = _survey(root, rules, take_editor=take_editor, title_labels=labels)
     # Read before anything is removed: decomposed tags lose their attributes.
     removed = _image_urls(found.removed_images, base_url)
     editor = _take_editor(found.editor_lines, rules)
     _drop_boilerplate(found)
+    if title is not None and found.title_labels:
+        _drop_title_lines(found.title_labels, rules, title)
     _flatten_deep_markup(found.too_deep)
     _normalize_urls(found, base_url)
     _link_frames(soup, found.frames, base_url)
     fragment = _serialize_contents(root) if body is not None else str(soup)
     return _Taken(editor, removed), _whitelist(fragment)
+
+
+def _has_title_line(safe: SafeHtml, rules: CleaningRules, title: str | None) -> bool:
+    """Whether a pass with ``title`` might drop a title line from ``safe``: True when the
+    text between two block tags or ``<br>`` around a title label repeats the title.
+
+    Asked only of markup :func:`_is_stable` accepts (blocks nest only in blocks), where those
+    are the lines the pass reads, or, for an inline element holding a ``<br>``, parts of them
+    (then it may say True for nothing, and the pass decides, as about a line with an image).
+    """
+    if title is None or rules.title_label is None:
+        return False
+    stop = 0  # where the last line read ends
+    for label in rules.title_label.finditer(safe):  # nearly every article: none
+        position = label.start()
+        if position < stop:
+            continue  # in the line just read
+        before = _LAST_LINE_BREAK.match(safe, 0, position)
+        start = before.end() if before else 0
+        after = _LINE_BREAK.search(safe, position)
+        stop = after.start() if after else len(safe)
+        if rules.repeats_title(html.unescape(_TAG.sub("", safe[start:stop])), title):
+            return True
+    return False
 
 
 # -- the fixed point, recognized without a pass --------------------------------------------------
@@ -389,9 +443,28 @@ def to_text(safe_html: SafeHtml) -> str:
     return one_line(html.unescape(_TAG.sub(replace, safe_html)))
 
 
-def summarize(safe_html: SafeHtml, limit: int) -> str:
-    """A plain-text excerpt of at most ``limit`` characters, ending in '…' when cut."""
-    return truncate(to_text(safe_html), limit)
+def summarize(safe_html: SafeHtml, limit: int, rules: CleaningRules | None = None) -> str:
+    """A plain-text excerpt of at most ``limit`` characters, ending in '…' when cut.
+
+    With the site's ``rules``, a first line that starts with a title label (``原标题：...``,
+    one the body kept because it names another title) is left out: it is not the article.
+    """
+    text = to_text(safe_html)
+    if rules is not None and rules.opens_with_title_label(text):
+        lines = _text_lines(safe_html)
+        first = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+        text = one_line(" ".join(lines[first + 1 :]))
+    return truncate(text, limit)
+
+
+def _text_lines(safe_html: str) -> list[str]:
+    """The text of each block or line (``<br>``) of sanitized HTML, decoded, in order."""
+
+    def replace(tag: re.Match[str]) -> str:
+        return "\0" if tag.group(2).lower() in _BLOCK_TAGS else ""
+
+    # NUL cannot be in sanitized HTML (xml_safe removes it) nor come out of an entity.
+    return html.unescape(_TAG.sub(replace, safe_html)).split("\0")
 
 
 _IMAGE_SRC = re.compile(r'<img\s(?:[^>"]|"[^"]*")*?\bsrc="((?i:https?)://[^"]+)"')
@@ -506,6 +579,8 @@ class _Survey:
     frames: list[Tag] = field(default_factory=list)
     #: Images (``<img>``, ``<image>``) in content that is removed, or flattened to its text.
     removed_images: list[Tag] = field(default_factory=list)
+    #: Text that holds a title label (when looked for), in document order.
+    title_labels: list[NavigableString] = field(default_factory=list)
 
     def sort(self, tag: Tag, depth: int, where: int) -> int | None:
         """Note what becomes of ``tag``; return where its children lie, None to skip them."""
@@ -576,15 +651,19 @@ class _Survey:
         return kept
 
 
-def _survey(root: Tag, rules: CleaningRules, *, take_editor: bool) -> _Survey:
+def _survey(
+    root: Tag, rules: CleaningRules, *, take_editor: bool, title_labels: bool = False
+) -> _Survey:
     """Find, in one walk over ``root``'s descendants, everything stage 1 removes or rewrites.
 
     Replaces one ``find_all`` per kind, which cost ~40% of stage 1 (bs4 matches every node
     against every filter). The lists hold the nodes the separate searches acted on, except
     those inside a subtree that is removed anyway: acting on them changed nothing (a
-    decomposed tag has no text, and decomposing it again does nothing).
+    decomposed tag has no text, and decomposing it again does nothing). With
+    ``title_labels``, kept text holding a title label is noted too.
     """
     found = _Survey(rules, take_editor)
+    label = rules.title_label.search if title_labels and rules.title_label else None
     # An explicit stack, not recursion: nesting may be 100,000 deep. Children are pushed in
     # reverse so that nodes come off in document order (the first editor line wins).
     stack: list[_Visit] = [(child, 1, _KEPT) for child in reversed(root.contents)]
@@ -594,9 +673,17 @@ def _survey(root: Tag, rules: CleaningRules, *, take_editor: bool) -> _Survey:
             inside = found.sort(node, depth, where)
             if inside is not None and node.contents:
                 stack.extend((child, depth + 1, inside) for child in reversed(node.contents))
-        elif isinstance(node, PreformattedString) and found.note(node, where):
-            # The stack holds exactly what follows the marker, outermost nodes only.
-            stack = found.cut(stack)
+        elif isinstance(node, PreformattedString):
+            if found.note(node, where):
+                # The stack holds exactly what follows the marker, outermost nodes only.
+                stack = found.cut(stack)
+        elif (
+            label is not None
+            and where == _KEPT
+            and isinstance(node, NavigableString)
+            and label(node) is not None
+        ):
+            found.title_labels.append(node)
     return found
 
 
@@ -615,7 +702,7 @@ def _drop_boilerplate(found: _Survey) -> None:
     _remove([*found.preformatted, *found.dropped, *found.after_text])
 
 
-def _remove(nodes: Sequence[PageElement]) -> None:
+def _remove(nodes: Sequence[PageElement], *, decompose: bool = True) -> None:
     """Take ``nodes`` out of the tree, in time linear in the number of their siblings.
 
     ``extract()`` finds a node's place by scanning its parent's children: removing the
@@ -630,7 +717,7 @@ def _remove(nodes: Sequence[PageElement]) -> None:
         contents[:] = [child for child in contents if id(child) not in gone] + children
         for child in reversed(children):
             child.extract(_self_index=len(contents) - 1)
-            if isinstance(child, Tag):
+            if decompose and isinstance(child, Tag):
                 child.decompose()  # frees the subtree at once, not at the next collection
 
 
@@ -865,6 +952,74 @@ def _has_host(url: str) -> bool:
         return bool(urlsplit(url).netloc)
     except ValueError:  # 'http://['
         return False
+
+
+# -- the title line ----------------------------------------------------------------------------
+
+
+def _drop_title_lines(texts: list[NavigableString], rules: CleaningRules, title: str) -> None:
+    """Drop each paragraph or line (up to a ``<br>``) holding one of ``texts`` that is only a
+    title label, its colon and ``title``, and holds no image or frame. A ``<br>`` that
+    ended it goes too; the emptied paragraph goes in stage 2 (_tidy). Each line is read
+    once, however many labels it holds: the time is linear in the size of the body."""
+    seen: set[int] = set()  # the nodes of the lines read
+    dropped: dict[int, PageElement] = {}  # by id: two lines may end at the same <br>
+    for text in texts:
+        line = _line_around(text, seen)
+        if line is None:
+            continue  # read already, or it went with an earlier line
+        nodes, delimiter = line
+        seen.update(id(node) for node in nodes)
+        words = "".join(node.get_text() if isinstance(node, Tag) else str(node) for node in nodes)
+        if not rules.repeats_title(words, title) or any(map(_holds_media, nodes)):
+            continue
+        dropped.update((id(node), node) for node in nodes)
+        if delimiter is not None:
+            dropped[id(delimiter)] = delimiter
+    # At once (each call rebuilds the parents' lists of children); not decomposed: other lists
+    # of the survey may hold tags in them (acted on harmlessly, out of the tree).
+    _remove(list(dropped.values()), decompose=False)
+
+
+def _line_around(
+    text: NavigableString, seen: set[int]
+) -> tuple[list[PageElement], Tag | None] | None:
+    """The nodes of the line ``text`` is in: the siblings, within the nearest block, between
+    two ``<br>`` or blocks; and the ``<br>`` that ends it (else the one before it). None if
+    it is no longer in the tree, or one of the nodes ``seen``."""
+    child: PageElement = text
+    parent = text.parent
+    while parent is not None and parent.name not in _LINE_BLOCKS:
+        child, parent = parent, parent.parent
+    if parent is None or id(child) in seen:
+        return None
+    before: list[PageElement] = []
+    node = child.previous_sibling
+    while node is not None and not _ends_line(node):
+        before.append(node)
+        node = node.previous_sibling
+    previous = node
+    after: list[PageElement] = []
+    node = child.next_sibling
+    while node is not None and not _ends_line(node):
+        after.append(node)
+        node = node.next_sibling
+    delimiter = next(
+        (tag for tag in (node, previous) if isinstance(tag, Tag) and tag.name == "br"), None
+    )
+    return [*reversed(before), child, *after], delimiter
+
+
+def _ends_line(node: PageElement) -> bool:
+    return isinstance(node, Tag) and (node.name == "br" or node.name in _LINE_BLOCKS)
+
+
+def _holds_media(node: PageElement) -> bool:
+    if not isinstance(node, Tag):
+        return False
+    return node.name in _KEEPS_LINE or any(
+        type(inner) is Tag and inner.name in _KEEPS_LINE for inner in node.descendants
+    )
 
 
 def _normal_url(value: str, base_url: str | None) -> str | None:

@@ -87,13 +87,16 @@ def make_entry(work: Work, article: Article) -> Entry:
     with per_article(article.path):
         raw = read_body(article, settings)
         try:
-            body = clean_body(raw, base, rules)
+            body = clean_body(raw, base, rules, title=article.title)
             excerpt = article.excerpt
             if excerpt is None:
                 marked = before_more(raw)
                 if marked is not None:  # sanitized on its own: the mark is a comment, which goes
                     excerpt = visible(
-                        summarize(clean_body(marked, base, rules).html, MAX_EXCERPT_CHARS)
+                        summarize(
+                            clean_body(marked, base, rules, title=article.title).html,
+                            MAX_EXCERPT_CHARS,
+                        )
                     )
         except MarkupLimitError as error:
             raise ArticleError(article.path, error.args[0]) from None
@@ -106,7 +109,7 @@ def make_entry(work: Work, article: Article) -> Entry:
     entry = Entry(
         article=article,
         content=body.html,
-        summary=summarize(body.html, settings.summary_chars),
+        summary=summarize(body.html, settings.summary_chars, rules),
         thumbnail=article.thumbnail or body.first_image,
         contributor=body.editor,
         excerpt=excerpt or None,

@@ -69,6 +69,10 @@ chinese_texts = (
     .filter(bool)
 )
 
+#: A title and the label of a line that repeats it (the Sina profile's rule).
+TITLE = "工信部召开座谈会"
+TITLE_LABEL = "原标题："
+
 #: The 1x1 GIF lazy-loading scripts put in an image's ``src``.
 _GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
@@ -102,7 +106,11 @@ def _element(draw: st.DrawFn) -> str:
     attrs = draw(st.lists(st.tuples(_ATTRIBUTES, _VALUES), max_size=3))
     quote = draw(st.sampled_from(['"', "'", ""]))
     rendered = "".join(f" {name}={quote}{value}{quote}" for name, value in attrs)
-    inner = draw(st.sampled_from(["", "text", "<!--", "-->", "]]>", "&lt;", "<![CDATA[x]]>"]))
+    inner = draw(
+        st.sampled_from(
+            ["", "text", "<!--", "-->", "]]>", "&lt;", "<![CDATA[x]]>", TITLE_LABEL, TITLE]
+        )
+    )
     close = draw(st.sampled_from([f"</{tag}>", "", "/>"]))
     return f"<{tag}{rendered}>{inner}{close}"
 
@@ -174,7 +182,8 @@ _NEAR_TEXTS = st.sampled_from(
     ["text", "工信部", " ", "\n", "\n\n", " \n", "\u3000\u3000", "&nbsp;", "\xa0", "&amp;",
      "&lt;", "&gt;", "&quot;", '"', "'", ">", "<", "\r", "\r\n", "\x01", "\x85", "\ufeff",
      "&#13;", "&#0;", "&", "&amp", "\t", "  ", "\u2028", "\x0c", "&copy;", "&#x1F600;",
-     "<!--c-->", "<![CDATA[x]]>", "</p>", "</b>", "<p>", "<b>", "<br/>", "a  b", "<br>"]
+     "<!--c-->", "<![CDATA[x]]>", "</p>", "</b>", "<p>", "<b>", "<br/>", "a  b", TITLE_LABEL,
+     TITLE, f"{TITLE_LABEL}{TITLE}", "<br>"]
 )  # fmt: skip
 
 

@@ -516,9 +516,9 @@ def counted_sanitizing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real: Callable[..., Any] = clean_body
 
-    def spy(raw: str, base_url: str | None = None, rules: Any = None) -> Any:
+    def spy(raw: str, base_url: str | None = None, rules: Any = None, **options: Any) -> Any:
         calls.append(raw.strip())
-        return real(raw, base_url, rules)
+        return real(raw, base_url, rules, **options)
 
     monkeypatch.setattr("feedgen_miit.tasks.clean_body", spy)
     return calls

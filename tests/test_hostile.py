@@ -340,11 +340,15 @@ def test_a_bug_costs_one_article_not_the_feed(
     real_clean_body = sanitize.clean_body
 
     def buggy_clean_body(
-        raw: str, base_url: str | None = None, rules: CleaningRules | None = None
+        raw: str,
+        base_url: str | None = None,
+        rules: CleaningRules | None = None,
+        *,
+        title: str | None = None,
     ) -> CleanBody:
         if "TRIGGER" in raw:
             raise ZeroDivisionError("simulated bug")
-        return real_clean_body(raw, base_url, rules)
+        return real_clean_body(raw, base_url, rules, title=title)
 
     monkeypatch.setattr(tasks, "clean_body", buggy_clean_body)
 

@@ -18,7 +18,7 @@ from feedgen_miit.profile import (
     parse_selector,
     rules_of,
 )
-from feedgen_miit.sanitize import clean_body
+from feedgen_miit.sanitize import clean_body, summarize
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import ROOT
 
@@ -34,7 +34,7 @@ SINA_TAIL = """<p>正文。</p><!-- news_keyword_pub,stock, -->
 <p class="article-editor">责任编辑：王蒙 </p>
 """
 #: A body from the README's other site.
-EXAMPLE_NEWS = """<div><p>Text.</p>
+EXAMPLE_NEWS = """<div><p>Original title: 工信部召开座谈会</p><p>Text.</p>
 <div class="share-bar">Share on Weibo</div>
 <aside id="related"><a href="/x">Related</a></aside>
 <p class="byline">Edited by: Jane Doe</p>
@@ -104,6 +104,7 @@ def test_the_readme_example_adds_a_site(
         editor=("p.byline",),
         editor_labels=("Edited by",),
         end_comments=("/article-body",),
+        title_labels=("Original title",),
     )
     write_article("sina.txt", ARTICLE)
     write_article("other.txt", ARTICLE.split("---\n\n")[0] + "---\n\n" + EXAMPLE_NEWS)
@@ -116,6 +117,7 @@ def test_the_readme_example_adds_a_site(
     assert "Related" not in feed
     assert "Example News" not in feed
     assert "More text." in feed
+    assert "Original title" not in feed  # it repeated the title (ARTICLE's)
     assert "<name>Jane Doe</name>" in feed  # the byline's name is the contributor
     assert "<name>王翔</name>" in feed  # and the Sina rules still apply
 
@@ -183,6 +185,18 @@ def test_profiles_shape_articles_so_a_change_reads_every_file_again(
     other = make_settings(articles_dir, output_dir=tmp_path / "public", profiles=())
     assert build(other).files_read == 1
     assert "新浪财经APP" not in (tmp_path / "public" / "atom.xml").read_text(encoding="utf-8")
+
+
+def test_the_sina_profile_drops_the_original_title_line_only_when_it_is_the_title() -> None:
+    rules = rules_of((SINA_FINANCE,))
+    title = "工业和信息化部召开部分行业协会座谈会"
+    body = f"<div>\n<p>　　原标题：{title}</p>\n" + SINA_TAIL + "</div>"
+    assert clean_body(body, BASE, rules, title=title).html == "<div>\n<p>正文。</p>\n</div>"
+    other = clean_body(body, BASE, rules, title="工信部召开座谈会")
+    assert "原标题" in other.html
+    assert summarize(other.html, 100, rules) == "正文。"
+    assert rules_of(()).title_label is None
+    assert summarize(other.html, 100, rules_of(())).startswith("原标题")
 
 
 def test_title_labels_are_matched_whole_in_any_case_and_white_space() -> None:

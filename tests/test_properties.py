@@ -39,6 +39,7 @@ from feedgen_miit.tasks import Work, make_entry
 from feedgen_miit.text import _SPACES, one_line, xml_safe
 from tests.atomcheck import assert_valid_atom
 from tests.strategies import (
+    TITLE,
     articles,
     chinese_texts,
     html_texts,
@@ -159,8 +160,12 @@ def test_sanitizer_output_is_whitelisted_and_stable(fragment: str, base: str | N
     fragment=st.one_of(html_texts, near_stable_html),
     base=st.sampled_from([None, "https://example.org/a/"]),
 )
-def test_the_cleaning_is_honest_about_images(fragment: str, base: str | None) -> None:
-    body = clean_body(fragment, base)
+def test_the_cleaning_with_a_title_is_whitelisted_stable_and_honest_about_images(
+    fragment: str, base: str | None
+) -> None:
+    body = clean_body(fragment, base, title=TITLE)
+    assert unsafe_parts(body.html) == [], body.html
+    assert clean_body(body.html, base, title=TITLE).html == body.html
     assert all(url_scheme(url) in {"http", "https"} for url in (*body.images, *body.removed_images))
     assert body.removed_images.isdisjoint(body.images)
 

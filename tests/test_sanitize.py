@@ -16,7 +16,7 @@ from feedgen_miit import load_folder, make_settings, sanitize
 from feedgen_miit.errors import MarkupLimitError
 from feedgen_miit.loader import read_body
 from feedgen_miit.model import SafeHtml
-from feedgen_miit.profile import DEFAULT_PROFILES, rules_of
+from feedgen_miit.profile import DEFAULT_PROFILES, CleaningProfile, rules_of
 from feedgen_miit.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -270,7 +270,7 @@ def real_articles() -> list[tuple[str, str, str | None]]:
 def test_the_real_sina_articles_have_no_picture_but_the_removed_qr_code(
     name: str, body: str, thumbnail: str | None
 ) -> None:
-    result = clean_body(body, BASE)
+    result = clean_body(body, BASE, title="工业和信息化部召开部分行业协会座谈会")
     if name.startswith(("000_", "003_")):  # the two real Sina files
         assert result.images == ()
         assert result.removed_images == {QR}
@@ -439,6 +439,68 @@ def test_a_relative_frame_without_a_base_goes() -> None:
     assert clean('<p>x<iframe src="/v.html"></iframe></p>') == "<p>x</p>"
 
 
+# -- the title line ("原标题：...") ---------------------------------------------------------------
+
+TITLE = "工业和信息化部召开部分行业协会座谈会"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f"<div><p>　　原标题：{TITLE}</p><p>　　正文。</p></div>",
+        f"<p>原标题: {TITLE}</p><p>　　正文。</p>",
+        f"<p><strong>原标题：</strong>　{TITLE} </p><p>　　正文。</p>",
+        f"<p>原标题：{TITLE}<br>　　正文。</p>",
+        f"<p>　　正文。<br/>原标题：{TITLE}</p>",
+        f"<p>原标题：\n  {TITLE}\n</p><p>　　正文。</p>",
+        f"<p>原标题：{TITLE}</p><p>　　正文。</p><p>原标题：{TITLE}</p>",  # every such line
+        f"<div>原标题：{TITLE}<p>　　正文。</p></div>",
+    ],
+)
+def test_a_title_line_repeating_the_title_is_dropped(markup: str) -> None:
+    result = clean_body(markup, BASE, title=TITLE)
+    assert "原标题" not in result.html
+    assert to_text(result.html) == "正文。"
+    again = clean_body(result.html, BASE, title=TITLE)
+    assert again.html == result.html
+
+
+def test_the_title_is_compared_in_nfc() -> None:
+    decomposed = "Cafe\u0301 \u3000reopens"  # "Café reopens", the accent a combining character
+    rules = rules_of((CleaningProfile("t", title_labels=("Original title",)),))
+    markup = f"<p>ORIGINAL  TITLE : {decomposed}</p><p>Text.</p>"
+    assert clean_body(markup, BASE, rules, title="Caf\xe9 reopens ").html == "<p>Text.</p>"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>　　原标题：另一个标题</p><p>　　正文。</p>",  # another title: kept
+        f"<p>原标题：{TITLE}，续</p><p>　　正文。</p>",
+        f"<p>原标题：{TITLE}<img src='/a.png'></p><p>　　正文。</p>",  # not only a line of text
+        f"<p>　　正文。原标题：{TITLE}</p>",
+        f"<p>新标题：{TITLE}</p><p>　　正文。</p>",  # not a label of the profile
+    ],
+)
+def test_a_title_line_naming_another_title_stays_but_never_opens_the_summary(
+    markup: str,
+) -> None:
+    result = clean_body(markup, BASE, title=TITLE)
+    assert to_text(result.html) == to_text(clean(markup, BASE))
+    summary = summarize(result.html, 200, RULES)
+    assert not summary.startswith(("原标题", "　", " "))
+    assert "正文。" in summary
+
+
+def test_title_lines_stay_without_a_title_or_a_label_rule() -> None:
+    markup = f"<p>原标题：{TITLE}</p><p>正文。</p>"
+    assert "原标题" in clean_body(markup, BASE).html
+    assert "原标题" in clean_body(markup, BASE, rules_of(()), title=TITLE).html
+    assert summarize(clean(markup), 100) == f"原标题：{TITLE} 正文。"  # no rules: as it is
+    assert summarize(clean(markup), 100, rules_of(())) == f"原标题：{TITLE} 正文。"
+    assert summarize(clean(markup), 100, RULES) == "正文。"
+
+
 @pytest.mark.parametrize("body", real_bodies())
 def test_sanitizing_twice_changes_nothing(body: str) -> None:
     once = clean(body, BASE)
@@ -478,6 +540,8 @@ _LINEAR_BODIES = {
     "frames": "<div>" + '<iframe src="https://v.example/"></iframe>x' * _MANY + "</div>",
     "frames in a paragraph": "<p>" + '<iframe src="https://v.example/"></iframe>x' * _MANY,
     "bad frames": "<p>" + '<iframe src="javascript:x"></iframe>x' * _MANY + "</p>",
+    "title lines": "<p>" + f"原标题：{TITLE}<br>x<br>" * _MANY + "</p>",
+    "title lines in one line": "<p>" + f"原标题：<b>{TITLE}</b>x" * _MANY + "</p>",
 }
 
 
@@ -503,7 +567,7 @@ def test_removing_many_nodes_never_scans_their_parent_once_per_node(
 
     monkeypatch.setattr(Tag, "index", index)
     monkeypatch.setattr(sanitize, "_by_parent", by_parent)
-    body = clean_body(_LINEAR_BODIES[name], BASE)
+    body = clean_body(_LINEAR_BODIES[name], BASE, title=TITLE)
     assert sum(scans) < 10 * _MANY, f"{len(scans)} scans of {max(scans, default=0)} children"
     assert body.html.count("x") == _MANY + body.html.count("v.example/")
     assert [part for part in ("<script", "<!--", "编辑") if part in body.html] == []
