@@ -60,7 +60,7 @@ from .settings import Scope, Settings, scoped
 log = logging.getLogger(__name__)
 
 #: Bump when the tables or the encoding of a record change.
-FORMAT = 9
+FORMAT = 10
 #: The index older versions kept in the output folder (a build removes it).
 OLD_INDEX_NAME = ".feedgen-miit-cache.sqlite"
 #: Libraries whose output ends up in a stored record.
@@ -637,7 +637,10 @@ class ArticleIndex:
         if checksum != _entry_checksum(payload, bytes(digest)):
             raise IndexDamagedError(f"entry {source!r} fails its checksum")
         try:
-            content, summary, thumbnail, contributor, cost, excerpt = json.loads(payload)
+            content, summary, thumbnail, contributor, cost, excerpt, images, dropped = json.loads(
+                payload
+            )
+            images = tuple(images)
             safe = recheck(content)
         except (ValueError, TypeError) as error:
             raise IndexDamagedError(f"entry {source!r} cannot be decoded: {error}") from error
@@ -652,6 +655,8 @@ class ArticleIndex:
             contributor=contributor,
             cost=int(cost),
             excerpt=excerpt,
+            images=images,
+            dropped_picture=dropped,
         )
 
     def warnings(self) -> list[ArticleWarning]:
@@ -1009,6 +1014,8 @@ class ArticleIndex:
                 entry.contributor,
                 entry.cost,
                 entry.excerpt,
+                entry.images,
+                entry.dropped_picture,
             ]
         )
         source = entry.article.source

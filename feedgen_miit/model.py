@@ -47,7 +47,7 @@ class Entry:
     article: Article
     content: SafeHtml
     summary: str  #: plain text: the body's first words (a page's description)
-    thumbnail: str | None  #: the article's thumbnail, else the body's first image
+    thumbnail: str | None  #: the entry's picture: the first of ``images``
     contributor: str | None  #: the editor named at the end of the source article
     #: Bytes it can take in a feed document, at most (:func:`feedgen_miit.budget.entry_cost`).
     cost: int = 0
@@ -55,6 +55,12 @@ class Entry:
     #: :attr:`Article.excerpt`), else the body before ``<!-- more -->``. Feeds carry a
     #: summary only when there is one: the body's first words would only repeat the content.
     excerpt: str | None = None
+    #: The picture candidates, in order, each once: the front matter's thumbnail (unless it
+    #: was dropped), then the absolute http(s) images of the body.
+    images: tuple[str, ...] = ()
+    #: Why the front matter's thumbnail is not a candidate, if it is not: ``"<url>: <reason>"``
+    #: (the same text for every article that names the same picture, to be said once).
+    dropped_picture: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

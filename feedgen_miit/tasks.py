@@ -36,6 +36,8 @@ PARALLEL_READ_MIN = 256
 READ_CHUNK = 256
 #: Fewer bodies than this to sanitize are sanitized in this process (one takes ~1 ms).
 PARALLEL_RENDER_MIN = 16
+#: Why a front matter's thumbnail is not the entry's picture (:attr:`Entry.dropped_picture`).
+REMOVED_PICTURE = "an image the cleaning removed from the body (the site's boilerplate)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,10 @@ def read_file(work: Work, stale: StaleFile) -> Record | SameContent | Draft:
 def make_entry(work: Work, article: Article) -> Entry:
     """Read and sanitize one article's body into a feed :class:`Entry`.
 
+    The front matter's thumbnail is dropped when it is an image the cleaning removed from
+    the body (the app-promotion QR code Sina names as every article's ``headimg``): the
+    entry's picture is then the body's first image, if any.
+
     Raises :class:`ArticleError` when the file cannot be read again or its body is empty.
     """
     settings = work.settings
@@ -106,13 +112,19 @@ def make_entry(work: Work, article: Article) -> Entry:
             "the body is empty (or nothing was left once scripts, styles and boilerplate "
             "were removed): write the article's HTML after the closing '---'",
         )
+    picture, dropped = article.thumbnail, None
+    if picture is not None and picture in body.removed_images:
+        picture, dropped = None, f"{picture}: {REMOVED_PICTURE}"
+    images = tuple(dict.fromkeys((picture, *body.images))) if picture else body.images
     entry = Entry(
         article=article,
         content=body.html,
         summary=summarize(body.html, settings.summary_chars, rules),
-        thumbnail=article.thumbnail or body.first_image,
+        thumbnail=images[0] if images else None,
         contributor=body.editor,
         excerpt=excerpt or None,
+        images=images,
+        dropped_picture=dropped,
     )
     # Measured here, in the worker: archiving a cold 100,000 needs every entry's cost.
     return replace(entry, cost=entry_cost(entry, settings.base_url + article.page))
