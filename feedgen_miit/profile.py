@@ -171,9 +171,10 @@ class CleaningRules:
         text = comment.strip()
         return any(text.startswith(marker) for marker in self.end_comments)
 
-    def mentions_title_label(self, text: str) -> bool:
-        """Whether a title label, with its colon, occurs anywhere in ``text`` (a quick test)."""
-        return self.title_label is not None and self.title_label.search(text) is not None
+    def count_title_labels(self, text: str) -> int:
+        """How many title labels, each with its colon, occur anywhere in ``text`` (a quick
+        look, in text or in HTML)."""
+        return 0 if self.title_label is None else len(self.title_label.findall(text))
 
     def opens_with_title_label(self, text: str) -> bool:
         """Whether ``text`` (a line, or plain text) starts with a title label and its colon."""

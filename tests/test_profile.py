@@ -212,7 +212,7 @@ def test_title_labels_are_matched_whole_in_any_case_and_white_space() -> None:
     assert not rules.opens_with_title_label("Text. Original title: A b")
     # Found in HTML as nh3 writes text too (the sanitizer looks for labels in its output).
     escaped = rules_of((CleaningProfile("t", title_labels=("Q&A",)),))
-    assert escaped.mentions_title_label("<p>Q&amp;A: x</p>")
+    assert escaped.count_title_labels("<p>Q&amp;A: x</p><p>Q&A：y</p><p>QA: z</p>") == 2
     assert escaped.repeats_title("Q&A: x", "x")
     assert rules_of((SINA_FINANCE,)).repeats_title(
         "\u3000\u3000原标题：工信部召开座谈会", "工信部召开座谈会"
