@@ -59,10 +59,13 @@ def digest_of(data: bytes) -> bytes:
 
 
 def without_site_pictures(entry: Entry, pictures: frozenset[str]) -> Entry:
-    """``entry`` with a picture that stands for the site, not the article, taken away."""
+    """``entry`` with a picture that stands for the site, not the article, taken away: its
+    picture becomes the first candidate (:attr:`Entry.images`) that is not one of ``pictures``.
+    """
     if entry.thumbnail is None or entry.thumbnail not in pictures:
         return entry
-    return replace(entry, thumbnail=None)
+    others = (image for image in entry.images if image not in pictures)
+    return replace(entry, thumbnail=next(others, None))
 
 
 def sanitize_for_outputs(

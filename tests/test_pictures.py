@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from feedgen_miit import Settings, build, load_folder, make_settings
-from feedgen_miit.index import ArticleIndex
+from feedgen_miit.index import SITE_PICTURE_MIN, ArticleIndex
 from feedgen_miit.model import Entry
 from feedgen_miit.tasks import REMOVED_PICTURE, Work, make_entry
 from tests.conftest import WriteArticle
@@ -137,3 +139,40 @@ def test_a_cached_entry_comes_back_with_its_pictures(
     assert stored == make_entry(Work(settings, NOW), stored.article)
     assert stored.images == ("https://img.example.org/a.png",)
     assert stored.dropped_picture == f"{QR}: {REMOVED_PICTURE}"
+
+
+def test_a_site_picture_gives_way_to_the_articles_own_image(
+    write_article: WriteArticle, settings: Settings, output_dir: Path
+) -> None:
+    logo = "https://img.example.org/logo.png"
+    for number in range(SITE_PICTURE_MIN):
+        own = f'<img src="https://img.example.org/{number}.jpg">' if number == 0 else ""
+        write_article(
+            f"{number}.txt", article(f"thumbnail: '{logo}'\n", f"<p>正文 {number}{own}</p>")
+        )
+    build(settings)
+    entries = {
+        entry["title"] + entry["url"]: entry.get("image")
+        for entry in json.loads((output_dir / "feed.json").read_text())["items"]
+    }
+    images = sorted(str(image) for image in entries.values())
+    # The logo every article names is nobody's picture; the one article with an image of its
+    # own shows it.
+    assert images == ["None", "None", "https://img.example.org/0.jpg"]
+
+
+def test_a_thumbnail_left_out_is_said_once_at_info_level(
+    write_article: WriteArticle, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in ("a.txt", "b.txt"):
+        write_article(
+            name,
+            article(
+                f"thumbnail: '{QR}'\n",
+                f'<p>正文 {name}</p><div class="appendQr_wrap"><img src="{QR}"></div>',
+            ),
+        )
+    with caplog.at_level(logging.INFO, logger="feedgen_miit"):
+        build(settings)
+    said = [record.getMessage() for record in caplog.records if "thumbnail" in record.getMessage()]
+    assert said == [f"a thumbnail left out: {QR}: {REMOVED_PICTURE}"]
