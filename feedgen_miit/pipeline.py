@@ -105,7 +105,7 @@ def _render_and_publish(
     documents = place_articles(index, selection, added=changes.added, settings=settings)
     shown = selection.map(partial(without_site_pictures, pictures=pictures))
     for dropped in sorted({entry.dropped_picture or "" for entry in shown.entries} - {""}):
-        log.info("a thumbnail left out: %s", dropped)
+        log.debug("a thumbnail left out: %s", dropped)
     files, feeds = render_feeds(shown.entries, shown.by_category, settings, documents)
     released = release(
         index,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.generate import generate
+from bench.run import measure
 from feedgen_miit import build, make_settings
 from feedgen_miit.loader import load_article, read_body
 from feedgen_miit.sanitize import clean_body, to_text
@@ -41,3 +42,16 @@ def test_articles_of_a_category_of_their_own(tmp_path: Path) -> None:
     assert [n[1:] for n in names] == [
         load_article(path, settings=other).categories for path in plain
     ]
+
+
+def test_a_measured_build_counts_its_own_memory_not_that_of_who_started_it(
+    tmp_path: Path,
+) -> None:
+    # ru_maxrss survives exec: a bench started from a large process (pytest late in a run)
+    # read that process's size as the build's peak, 300 MB for a build of two articles.
+    generate(tmp_path / "articles", 2)
+    ballast = b"x" * (400 << 20)  # touched, so resident
+    result = measure("build", tmp_path / "articles", tmp_path / "public")
+    assert len(ballast)
+    assert result["entries"] == 2
+    assert 10 < result["peak_mb"] < 200
