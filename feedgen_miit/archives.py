@@ -34,7 +34,7 @@ from .selection import Selection
 from .settings import Settings
 
 #: Bytes of archive documents rendered before they are published (memory stays bounded).
-BATCH_BYTES = 16 * 1024 * 1024
+BATCH_BYTES = 4 * 1024 * 1024
 
 
 def place_articles(

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from .errors import ArticleError
@@ -145,10 +146,19 @@ def publish_article_pages(
 
 @dataclass(frozen=True, slots=True)
 class ListingPlan:
-    """The listing pages of a build: the ones to write, and the ones to remove."""
+    """The listing pages of a build: the ones to write, and the ones to remove.
 
-    files: dict[str, bytes]
+    Pages are rendered only as :meth:`files` is iterated, one at a time: every month page of
+    100,000 articles at once was a hundred megabytes.
+    """
+
+    due: Mapping[str, Callable[[], bytes]]  #: each page to write, and how to render it
     stale: frozenset[str]  #: published before, produced no more
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """Each due page and its bytes, rendered as they are asked for."""
+        for path, render in self.due.items():
+            yield path, render()
 
 
 def plan_listings(
@@ -171,34 +181,53 @@ def plan_listings(
         return ListingPlan({}, frozenset())
     listings = index.listings()
     due = _listing_paths(listings, settings)
-    files: dict[str, bytes] = {}
+    pages: dict[str, Callable[[], bytes]] = {}
     sizes = {name: listings.category_size(name) for name in listings.categories}
     if settings.write_index:
-        files[INDEX_FILENAME] = render_index(
-            site, feeds, latest, sizes, archive=settings.write_pages
+        pages[INDEX_FILENAME] = partial(
+            render_index, site, feeds, latest, sizes, archive=settings.write_pages
         )
     if settings.write_pages:
-        files[ARCHIVE_INDEX] = render_archive_index(
-            site, sorted(listings.months.items(), reverse=True), sizes, feeds
+        pages[ARCHIVE_INDEX] = partial(
+            render_archive_index,
+            site,
+            sorted(listings.months.items(), reverse=True),
+            sizes,
+            feeds,
         )
         for month in sorted(listings.months):
             path = month_page(month)
             if month in dirty.months or path not in published:
-                articles = [index.article(source) for source in index.in_month(month)]
-                files[path] = render_month_page(month, site, articles)
+                pages[path] = partial(_month_page, index, site, month, None)
         for name, months in sorted(listings.categories.items()):
             if name in dirty.categories or category_page(name) not in published:
-                newest = [index.article(s) for s in index.newest(settings.limit, category=name)]
-                files[category_page(name)] = render_category_page(
-                    name, site, feeds, newest, sorted(months.items(), reverse=True)
+                pages[category_page(name)] = partial(
+                    _category_page, index, site, feeds, name, months=months, limit=settings.limit
                 )
             for month in sorted(months):
                 path = category_month_page(name, month)
                 if (name, month) in dirty.category_months or path not in published:
-                    articles = [index.article(s) for s in index.in_month(month, category=name)]
-                    files[path] = render_month_page(month, site, articles, category=name)
+                    pages[path] = partial(_month_page, index, site, month, name)
     stale = frozenset(published) - due - produced
-    return ListingPlan(files, stale)
+    return ListingPlan(pages, stale)
+
+
+def _month_page(index: ArticleIndex, site: Site, month: str, category: str | None) -> bytes:
+    articles = [index.article(source) for source in index.in_month(month, category=category)]
+    return render_month_page(month, site, articles, category=category)
+
+
+def _category_page(
+    index: ArticleIndex,
+    site: Site,
+    feeds: Feeds,
+    name: str,
+    *,
+    months: Mapping[str, int],
+    limit: int,
+) -> bytes:
+    newest = [index.article(source) for source in index.newest(limit, category=name)]
+    return render_category_page(name, site, feeds, newest, sorted(months.items(), reverse=True))
 
 
 def _listing_paths(listings: Listings, settings: Settings) -> frozenset[str]:

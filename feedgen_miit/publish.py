@@ -74,52 +74,56 @@ class _Staged:
 
 
 def publish(
-    output_dir: Path, files: Mapping[str, bytes], *, compress: bool = False
+    output_dir: Path,
+    files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
+    *,
+    compress: bool = False,
 ) -> PublishResult:
     """Publish each ``name -> bytes`` under ``output_dir``: all of them, or none.
 
     ``name`` is a '/'-separated path relative to ``output_dir`` (``atom.xml``,
-    ``categories/x.xml``). Raises :class:`PublishError` when a file is invalid or cannot be
-    written; the files published before are then exactly as they were. With ``compress``,
-    each text file goes out with its precompressed copies (:func:`delivery.compressed`),
-    in the same all-or-nothing step, with the file's mtime; a copy this installation no
-    longer writes (``.br`` without brotli) is removed, never left stale.
+    ``categories/x.xml``). ``files`` is a mapping or a stream of ``(name, bytes)`` pairs;
+    each file is checked, compared and staged as it comes, then let go, so that publishing
+    every listing page of 100,000 articles holds one page at a time. Raises
+    :class:`PublishError` when a file is invalid or cannot be written; the files published
+    before are then exactly as they were. With ``compress``, each text file goes out with its
+    precompressed copies (:func:`delivery.compressed`), in the same all-or-nothing step, with
+    the file's mtime; a copy this installation no longer writes (``.br`` without brotli) is
+    removed, never left stale.
     """
-    sources = dict(files)
-    olds = {name: _read_if_present(output_dir / _checked_name(name)) for name in sources}
-    copies = _copies(output_dir, files, olds) if compress else {}
-    files = {**files, **copies}
+    suffixes = delivery.compressors() if compress else ()
     real: set[Path] = set()
-    targets = {name: _target(output_dir, name, real) for name in files}
-    invalid = [
-        f"{targets[name]}: {problem}"
-        for name in sorted(files)
-        for problem in validate.problems(name, files[name])
-    ]
-    if invalid:
-        raise PublishError(
-            "the new output is invalid, so nothing was published (the old files are "
-            "unchanged); this is a bug in feedgen-miit, please report it: " + "; ".join(invalid)
-        )
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise PublishError(
-            f"{output_dir}: cannot create the output folder: {_reason(error)}"
-        ) from error
+    names: list[str] = []
+    copies: set[Path] = set()
+    invalid: list[str] = []
     unchanged: list[Path] = []
-    changed: dict[str, bytes | None] = {}  # name -> the old bytes (None: no old file)
-    for name in sorted(files):
-        old = olds[name] if name in olds else _read_if_present(targets[name])
-        if old == files[name]:
-            log.debug("%s: unchanged", targets[name])
-            unchanged.append(targets[name])
-        else:
-            changed[name] = old
     staged: list[_Staged] = []
     try:
-        for name, old in changed.items():
-            staged.append(_stage(targets[name], files[name], old))
+        for name, data in files.items() if isinstance(files, Mapping) else files:
+            names.append(name)
+            target = _target(output_dir, name, real)
+            problems = validate.problems(name, data)
+            invalid += (f"{target}: {problem}" for problem in problems)
+            if invalid:  # nothing will go out: only find the other invalid files
+                continue
+            if len(names) == 1:
+                _make_output_folder(output_dir)
+            old = _read_if_present(target)
+            pairs = [(target, data, old)]
+            for copy, content in _copies(target, data, suffixes, kept=old == data):
+                copies.add(copy)
+                pairs.append((copy, content, _read_if_present(copy)))
+            for path, content, before in pairs:
+                if before == content:
+                    log.debug("%s: unchanged", path)
+                    unchanged.append(path)
+                    continue
+                staged.append(_stage(path, content, existed=before is not None))
+        if invalid:
+            raise PublishError(
+                "the new output is invalid, so nothing was published (the old files are "
+                "unchanged); this is a bug in feedgen-miit, please report it: " + "; ".join(invalid)
+            )
         _commit(staged)
     except BaseException:
         _roll_back(staged)
@@ -131,57 +135,54 @@ def publish(
                 _remove(item.backup)
     for item in staged:
         log.debug("%s: written (%d bytes)", item.target, item.size)
-    _match_copies(output_dir, sources, copies, delivery.compressors() if compress else ())
-    copy_targets = {targets[name] for name in copies}
+    _match_copies(output_dir, names, copies, suffixes)
     return PublishResult(
-        tuple(item.target for item in staged if item.target not in copy_targets),
-        tuple(path for path in unchanged if path not in copy_targets),
-        copies=tuple(item.target for item in staged if item.target in copy_targets),
+        tuple(item.target for item in staged if item.target not in copies),
+        tuple(path for path in unchanged if path not in copies),
+        copies=tuple(item.target for item in staged if item.target in copies),
     )
 
 
-def _copies(
-    output_dir: Path, files: Mapping[str, bytes], olds: Mapping[str, bytes | None]
-) -> dict[str, bytes]:
-    """The precompressed copies of the text files among ``files`` that changed, by name.
+def _make_output_folder(output_dir: Path) -> None:
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(
+            f"{output_dir}: cannot create the output folder: {_reason(error)}"
+        ) from error
 
-    A file that is out with these very bytes and all its copies keeps them: compressing a
+
+def _copies(
+    target: Path, data: bytes, suffixes: tuple[str, ...], *, kept: bool
+) -> Iterator[tuple[Path, bytes]]:
+    """The precompressed copies ``target`` needs, with ``data`` in it.
+
+    A file ``kept`` (out with these very bytes) with all its copies keeps them: compressing a
     feed again (brotli at its best, 0.2 s for 400 kB) would give the same bytes.
     """
-    suffixes = delivery.compressors()
-    copies: dict[str, bytes] = {}
-    for name, content in files.items():
-        if not name.endswith(delivery.COMPRESSIBLE):
-            continue
-        target = output_dir / name
-        if olds.get(name) == content and all(
-            target.with_name(target.name + suffix).is_file() for suffix in suffixes
-        ):
-            continue
-        copies.update(
-            (name + suffix, data) for suffix, data in delivery.compressed(content).items()
-        )
-    return copies
+    if not suffixes or not target.name.endswith(delivery.COMPRESSIBLE):
+        return
+    if kept and all(target.with_name(target.name + suffix).is_file() for suffix in suffixes):
+        return
+    for suffix, content in delivery.compressed(data).items():
+        yield target.with_name(target.name + suffix), content
 
 
 def _match_copies(
-    output_dir: Path,
-    sources: Mapping[str, bytes],
-    copies: Mapping[str, bytes],
-    produced: tuple[str, ...],
+    output_dir: Path, names: Iterable[str], copies: set[Path], produced: tuple[str, ...]
 ) -> None:
     """Give each copy its file's mtime (a server derives Last-Modified from each), and remove
     the copies of these files that were not written now, nor kept (``_copies``) with a
     suffix still ``produced``: they would be stale."""
-    for name in sources:
+    for name in names:
         target = output_dir / name
         try:
             stamp = target.stat()
         except OSError:
             continue
         for suffix in delivery.COPY_SUFFIXES:
-            copy = output_dir / (name + suffix)
-            if name + suffix in copies or suffix in produced:
+            copy = target.with_name(target.name + suffix)
+            if copy in copies or suffix in produced:
                 with contextlib.suppress(OSError):
                     if copy.stat().st_mtime_ns != stamp.st_mtime_ns:
                         os.utime(copy, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
@@ -195,7 +196,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     if old == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    staged = [_stage(path, data, old)]
+    staged = [_stage(path, data, existed=old is not None)]
     try:
         _commit(staged)
     except BaseException:
@@ -434,7 +435,7 @@ def _read_if_present(path: Path) -> bytes | None:
             ) from error
 
 
-def _stage(target: Path, data: bytes, old: bytes | None) -> _Staged:
+def _stage(target: Path, data: bytes, *, existed: bool) -> _Staged:
     """Write ``data`` to a synced temporary file beside ``target``."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -444,9 +445,7 @@ def _stage(target: Path, data: bytes, old: bytes | None) -> _Staged:
             f"{target.parent}: cannot write to the output folder: {_reason(error)}; "
             "nothing was published"
         ) from error
-    staged = _Staged(
-        target=target, temporary=Path(name), existed=old is not None, size=len(data), old_data=old
-    )
+    staged = _Staged(target=target, temporary=Path(name), existed=existed, size=len(data))
     try:
         try:
             view = memoryview(data)
@@ -470,6 +469,8 @@ def _commit(staged: list[_Staged]) -> None:
     for item in staged:
         if item.existed:
             item.backup = _backup(item.target)
+            if item.backup is None:  # no hard links here: roll back from memory
+                item.old_data = _read_if_present(item.target)
         try:
             item.temporary.replace(item.target)
         except OSError as error:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from .archives import archive_files, archive_paths
@@ -94,9 +95,11 @@ def release(
         settings=settings,
         produced=frozenset(files) | archives,
     )
-    files = {**files, **listings.files}
-    remove_leftovers(output, files)
-    published = publish(output, files, compress=compress)
+    remove_leftovers(output, [*files, *listings.due])
+    record: dict[str, bytes] = {}
+    published = publish(
+        output, _noted(chain(files.items(), listings.files()), record), compress=compress
+    )
     done.feeds = True
     # Only now that nothing links to them: pages of articles that went, stale listings.
     gone = index.gone_pages() if site.pages else [page for _, page in index.pages_out()]
@@ -104,7 +107,6 @@ def release(
     if not site.pages:
         for source, _ in index.pages_out():
             index.page_published(source, None)
-    record = {path: hashlib.sha256(data).digest()[:16] for path, data in files.items()}
     record |= dict.fromkeys(archives, b"archive")
     index.files_published(record, removed=listings.stale)
     index.commit()
@@ -112,3 +114,12 @@ def release(
     told = [site.base_url + feed.path for feed in feeds.every() if feed.path in changed]
     failures = notify_hubs(settings.hubs, told) if settings.hubs and told else []
     return Released(published.written, published.unchanged, tuple(removed), pages, tuple(failures))
+
+
+def _noted(
+    files: Iterable[tuple[str, bytes]], record: dict[str, bytes]
+) -> Iterator[tuple[str, bytes]]:
+    """``files``, each noted in ``record`` (path -> digest) as it passes."""
+    for path, data in files:
+        record[path] = hashlib.sha256(data).digest()[:16]
+        yield path, data

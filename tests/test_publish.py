@@ -235,6 +235,48 @@ def test_a_rename_failing_on_the_second_file_puts_the_first_back(
     assert listing(published) == before
 
 
+def test_without_hard_links_a_failed_rename_still_puts_the_first_file_back(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The old bytes are then read back just before the rename, not held for every file.
+    publish(published, {"z.xml": GOOD})
+    before = listing(published)
+    monkeypatch.setattr(os, "link", _fail(errno.EPERM))
+    real = os.replace
+    calls: list[object] = []
+
+    def replace_once(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace_once)
+    with pytest.raises(PublishError, match=r"z\.xml: cannot replace"):
+        publish(published, {"atom.xml": newer_feed(), "z.xml": newer_feed()})
+    monkeypatch.undo()
+    assert listing(published) == before
+
+
+def test_a_stream_of_files_is_published_all_or_nothing_as_a_mapping_is(
+    published: Path,
+) -> None:
+    before = listing(published)
+    taken: list[str] = []
+
+    def stream() -> Iterator[tuple[str, bytes]]:
+        for name, data in [("atom.xml", newer_feed()), ("b.xml", GOOD), ("c.xml", b"<a>")]:
+            taken.append(name)
+            yield name, data
+
+    with pytest.raises(PublishError, match="nothing was published"):
+        publish(published, stream())
+    assert taken == ["atom.xml", "b.xml", "c.xml"]
+    assert listing(published) == before  # no temporary file left either
+    result = publish(published, iter([("atom.xml", newer_feed()), ("b.xml", GOOD)]))
+    assert [path.name for path in result.written] == ["atom.xml", "b.xml"]
+
+
 def test_a_build_that_cannot_publish_exits_with_the_old_feed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
