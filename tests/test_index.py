@@ -559,11 +559,17 @@ def test_what_the_same_article_means(
     assert [problem.path.name for problem in report.problems] == (["b.txt"] if same else [])
 
 
+@pytest.mark.parametrize("looked_up", [index_module._LOOKED_UP_IDS, 0], ids=["few", "many"])
 def test_shared_ids_are_found_across_incremental_builds_as_without_a_cache(
-    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    write_article: WriteArticle,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    looked_up: int,
 ) -> None:
-    # Builds after the first look up only the ids that were shared or stored since: each
-    # step must report the duplicates a build without a cache reports.
+    # Builds after the first look up only the ids that were shared or stored since (or,
+    # past _LOOKED_UP_IDS new rows, group them all): each step must report the duplicates a
+    # build without a cache reports.
+    monkeypatch.setattr(index_module, "_LOOKED_UP_IDS", looked_up)
     age_ctime(monkeypatch)
     same = "id: 'tag:example.org,2024:same'\n"
 
