@@ -20,10 +20,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__ as __version__
-
 #: Where each public name lives.
 _EXPORTS = {
+    "__version__": "_version",  # importlib.metadata's lookup alone takes 25 ms
     "load_settings": "config",
     "make_settings": "config",
     "ArticleError": "errors",
@@ -54,7 +53,7 @@ _EXPORTS = {
 
 
 def __dir__() -> list[str]:
-    return sorted([*_EXPORTS, "__version__"])
+    return sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
@@ -68,6 +67,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see: the same names, eagerly
+    from ._version import __version__ as __version__
     from .config import (
         load_settings as load_settings,
     )

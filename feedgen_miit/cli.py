@@ -18,7 +18,6 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from . import settings as described
-from ._version import __version__
 from .config import CONFIG_NAME, load_settings, write_starter
 from .errors import (
     ArticleError,
@@ -31,7 +30,6 @@ from .errors import (
     shown,
 )
 from .model import BuildReport, CheckReport
-from .pipeline import build, check
 from .settings import DEFAULT_FEED_ID, Settings
 
 EXIT_OK = 0
@@ -128,8 +126,26 @@ def _first_lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def _show_version(context: click.Context, _parameter: click.Parameter, wanted: bool) -> None:
+    if not wanted or context.resilient_parsing:
+        return
+    from ._version import __version__  # noqa: PLC0415 - its lookup costs 25 ms: only here
+
+    click.echo(f"feedgen-miit, version {__version__}")
+    context.exit()
+
+
+# The commands import the pipeline (bs4, lxml, feedgen, sqlite3...) when they run: --help and
+# --version start in a fraction of the time.
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="feedgen-miit")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Republish a folder of news articles as valid Atom, RSS and JSON feeds."""
 
@@ -210,6 +226,8 @@ def build_command(articles_dir: Path | None, config_file: Path | None, **flags: 
     try:
         settings = _settings(articles_dir, config_file, flags)
         _warn_of_the_built_in_feed_id(settings)
+        from .pipeline import build  # noqa: PLC0415 - see main
+
         with _ProgressBar() as progress:
             report = build(settings, progress=progress if sys.stderr.isatty() else None)
     except MissingArticlesDirError as error:
@@ -263,6 +281,8 @@ def check_command(articles_dir: Path | None, config_file: Path | None, **flags: 
     """
     try:
         settings = _settings(articles_dir, config_file, flags)
+        from .pipeline import check  # noqa: PLC0415 - see main
+
         with _ProgressBar() as progress:
             report = check(settings, progress=progress if sys.stderr.isatty() else None)
     except MissingArticlesDirError as error:

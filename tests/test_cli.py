@@ -68,3 +68,32 @@ def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert out.startswith("feedgen-miit, version ")
+
+
+#: What a build needs and --help does not: each costs tens of milliseconds to import.
+HEAVY = ("bs4", "lxml", "feedgen", "sqlite3", "yaml", "frontmatter", "soupsieve")
+
+
+def test_help_and_version_import_nothing_a_build_needs() -> None:
+    # Run in a fresh interpreter: this one has imported everything already.
+    script = (
+        "import sys\n"
+        "from feedgen_miit.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    # The version is looked up in the installed distribution: only --version pays for that.
+    for flag, heavy in [("--help", (*HEAVY, "importlib.metadata")), ("--version", HEAVY)]:
+        finished = subprocess.run(
+            [sys.executable, "-c", script, flag],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        loaded = set(finished.stderr.split())
+        assert finished.stdout
+        assert not {name for name in heavy if name in loaded}, flag
