@@ -98,7 +98,7 @@ class _Commands(click.Group):
             message = shown(_first_lower(error.format_message()).rstrip("."))
             _fatal(f"{message}{hint}", error.exit_code)
         except click.Abort:  # an interrupt while click itself was busy
-            _fatal("interrupted: nothing was published", 128 + signal.SIGINT, prefix="")
+            _fatal("interrupted by SIGINT: nothing was published", 128 + signal.SIGINT, prefix="")
         finally:
             signal.signal(signal.SIGTERM, previous)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
@@ -109,7 +109,7 @@ class _Commands(click.Group):
         except Interrupted as interruption:
             _fatal(str(interruption), interruption.exit_code, prefix="")
         except KeyboardInterrupt:
-            _fatal("interrupted: nothing was published", 128 + signal.SIGINT, prefix="")
+            _fatal("interrupted by SIGINT: nothing was published", 128 + signal.SIGINT, prefix="")
 
 
 def _terminated(number: int, _frame: object) -> None:

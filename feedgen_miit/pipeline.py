@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections import Counter
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -104,8 +105,9 @@ def _render_and_publish(
         )
     documents = place_articles(index, selection, added=changes.added, settings=settings)
     shown = selection.map(partial(without_site_pictures, pictures=pictures))
-    for dropped in sorted({entry.dropped_picture or "" for entry in shown.entries} - {""}):
-        log.debug("a thumbnail left out: %s", dropped)
+    dropped = Counter(entry.dropped_picture for entry in shown.entries if entry.dropped_picture)
+    for reason, count in sorted(dropped.items()):
+        log.info("thumbnail left out of %d entries: %s", count, reason)
     files, feeds = render_feeds(shown.entries, shown.by_category, settings, documents)
     released = release(
         index,

@@ -45,6 +45,9 @@ def test_a_clean_run_prints_nothing_and_v_tells_what_it_did(built: Path) -> None
     assert verbose.exit_code == 0
     assert verbose.stdout == ""
     assert verbose.stderr == (
+        "feedgen-miit: thumbnail left out of 2 entries: "
+        "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png: "
+        "an image the cleaning removed from the body (the site's boilerplate)\n"
         "feedgen-miit: 5 entries of 5 articles; 0 files written, 15 unchanged, 0 removed; "
         "0 article pages written, 0 unchanged; "
         "0 article files read, 0 bodies sanitized (the rest from the index)\n"
