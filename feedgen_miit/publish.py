@@ -4,7 +4,8 @@ A feed reader may fetch the output folder at any moment, and the build may die a
 (disk full, killed by cron, power cut). So :func:`publish`
 
 1. checks every file (:mod:`feedgen_miit.validate`) before touching any of them;
-2. writes each changed file to a temporary file beside it, flushed and fsync'ed;
+2. writes each changed file to a temporary file beside it, then makes them all durable at
+   once (``syncfs``, else an ``fsync`` each);
 3. renames them over the old files (``os.replace``, atomic on POSIX), keeping hard links to the
    old files so that a failure part-way puts every file back;
 4. fsyncs the folders, so the renames survive a crash.
@@ -24,17 +25,20 @@ link.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
+import functools
 import logging
 import os
 import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import cast
 
 from . import delivery, validate
 from .errors import ConfigError, PublishError
@@ -436,7 +440,7 @@ def _read_if_present(path: Path) -> bytes | None:
 
 
 def _stage(target: Path, data: bytes, *, existed: bool) -> _Staged:
-    """Write ``data`` to a synced temporary file beside ``target``."""
+    """Write ``data`` to a temporary file beside ``target`` (synced by :func:`_commit`)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -451,7 +455,6 @@ def _stage(target: Path, data: bytes, *, existed: bool) -> _Staged:
             view = memoryview(data)
             while view:
                 view = view[os.write(descriptor, view) :]
-            os.fsync(descriptor)
         finally:
             os.close(descriptor)
         # mkstemp creates 0600; keep the old file's mode, else what the umask allows.
@@ -465,7 +468,9 @@ def _stage(target: Path, data: bytes, *, existed: bool) -> _Staged:
 
 
 def _commit(staged: list[_Staged]) -> None:
-    """Rename every staged file into place, keeping the old ones until all succeeded."""
+    """Make the staged files durable, then rename every one into place, keeping the old ones
+    until all succeeded."""
+    _sync(staged)
     for item in staged:
         if item.existed:
             item.backup = _backup(item.target)
@@ -514,6 +519,54 @@ def _backup(target: Path) -> Path | None:
             return None  # e.g. a filesystem without hard links: roll back from memory
         return candidate
     return None
+
+
+def _sync(staged: Sequence[_Staged]) -> None:
+    """Make the bytes of every staged file durable before any is renamed into place.
+
+    One ``syncfs(2)`` per filesystem that holds them, where the C library has it: an
+    ``fsync`` per file (3,400 of them in a cold build of 1,000 articles, pages and copies
+    included) took 0.9-1.3 s of its 8-10 s on a quiet disk, and 6 s of 16 s while another
+    build was writing. Elsewhere, an ``fsync`` per file.
+    """
+    syncfs = _syncfs()
+    try:
+        if syncfs is None:
+            for item in staged:
+                descriptor = os.open(item.temporary, os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+            return
+        by_device: dict[int, Path] = {}
+        for folder in {item.temporary.parent for item in staged}:
+            by_device.setdefault(folder.stat().st_dev, folder)
+        for folder in by_device.values():
+            descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                if syncfs(descriptor) != 0:
+                    number = ctypes.get_errno()
+                    raise OSError(number, os.strerror(number))
+            finally:
+                os.close(descriptor)
+    except OSError as error:
+        raise PublishError(
+            f"{staged[0].target.parent}: cannot sync the new files: {_reason(error)}; "
+            "nothing was published"
+        ) from error
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """The C library's ``syncfs``, if it has one (Linux)."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast("Callable[[int], int]", function)
 
 
 def _fsync_directory(folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import signal
@@ -15,6 +16,7 @@ import pytest
 from lxml import etree
 
 from feedgen_miit import PublishError, build, make_settings
+from feedgen_miit import publish as publish_module
 from feedgen_miit import validate as validate_module
 from feedgen_miit.publish import (
     LockTimeoutError,
@@ -191,10 +193,16 @@ def _fail_for_folders(real: Callable[[int], None]) -> Callable[[int], None]:
     return fsync
 
 
+def _syncfs_failing(descriptor: int) -> int:
+    ctypes.set_errno(errno.EIO)
+    return -1
+
+
 STEPS: dict[str, tuple[object, str, Callable[..., object]]] = {
     "temporary file (read-only folder)": (tempfile, "mkstemp", _fail(errno.EROFS)),
     "write (disk full)": (os, "write", _fail(errno.ENOSPC)),
-    "fsync of the file": (os, "fsync", _fail(errno.EIO)),
+    "syncfs of the new files": (publish_module, "_syncfs", lambda: _syncfs_failing),
+    "fsync of the file (no syncfs)": (publish_module, "_syncfs", lambda: None),
     "chmod": (os, "chmod", _fail(errno.EPERM)),
     "rename": (os, "replace", _fail(errno.EIO)),
     "fsync of the folder": (os, "fsync", _fail_for_folders(os.fsync)),
@@ -208,6 +216,8 @@ def test_a_failure_at_any_step_leaves_the_old_feed(
     before = listing(published)
     owner, name, replacement = STEPS[step]
     monkeypatch.setattr(owner, name, replacement)
+    if step == "fsync of the file (no syncfs)":  # and the fallback's fsync fails
+        monkeypatch.setattr(os, "fsync", _fail(errno.EIO))
     with pytest.raises(PublishError, match="nothing was published"):
         publish(published, {"atom.xml": newer_feed(), "second.xml": GOOD})
     monkeypatch.undo()
