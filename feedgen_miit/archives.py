@@ -20,7 +20,7 @@ documents and the newest archive documents, and nothing else of the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .budget import ENTRY_SHARE, HEAD_BYTES, fitted
@@ -68,8 +68,7 @@ def place_articles(
         if feed in placed:
             pages[feed] = documents.update(window, costs, touched, members)
         else:  # the first build, or the feed is new (or switched on): all of it is new here
-            every = index.newest(0, category=feed or None)
-            pages[feed] = documents.update(window, costs, every, dict.fromkeys(every, (feed,)))
+            pages[feed] = documents.fill(window, costs)
     return Documents(pages)
 
 
@@ -183,18 +182,29 @@ class _Feed:
                 index.unplace(feed, source)
                 pages[page] = pages.get(page, 0) - placed[source][1]
                 waiting.append(source)
-        return self._append(_oldest_first(index, waiting), pages)
+        waiting = _oldest_first(index, waiting)
+        costs_of_waiting = index.costs(waiting)
+        return self._append(((s, costs_of_waiting.get(s, 0)) for s in waiting), pages)
 
-    def _append(self, sources: Sequence[str], pages: dict[int, int]) -> int:
-        """Put ``sources`` (oldest first) into the newest archive document while it has room,
-        then into new ones; return the newest document's number."""
+    def fill(self, window: Sequence[str], costs: Mapping[str, int]) -> int:
+        """Place a feed that has no documents yet: the window on page 0, every other article
+        in archive documents, oldest first, streamed from the index (what :meth:`update`
+        does with every article touched, without holding them all)."""
+        in_window = set(window)
+        for source in window:
+            self.index.place(self.feed, source, 0, costs.get(source, 0))
+        every = self.index.every_oldest_first(self.feed or None)
+        return self._append(((s, cost) for s, cost in every if s not in in_window), {})
+
+    def _append(self, placed: Iterable[tuple[str, int]], pages: dict[int, int]) -> int:
+        """Put each ``(source, cost)`` of ``placed`` (oldest first) into the newest archive
+        document while it has room, then into new ones; return the newest document's number."""
         newest = max(pages, default=0)
         spent = pages.get(newest, 0)
-        costs = self.index.costs(sources)
-        for source in sources:
+        for source, full_cost in placed:
             # An entry too big for a quarter of a document goes out as its summary, far
             # smaller: a quarter of the room bounds it.
-            cost = min(costs.get(source, 0), self.room // ENTRY_SHARE)
+            cost = min(full_cost, self.room // ENTRY_SHARE)
             if newest == 0 or (spent and spent + cost > self.room):
                 if newest:
                     self.index.mark_archive_dirty(self.feed, newest)  # it gains a next link

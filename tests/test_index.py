@@ -7,6 +7,7 @@ import re
 import sqlite3
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,10 @@ from feedgen_miit import (
 )
 from feedgen_miit import index as index_module
 from feedgen_miit.errors import IndexWriteError
-from feedgen_miit.index import index_path
-from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, scan
+from feedgen_miit.index import ArticleIndex, fingerprint, index_path
+from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, path_order, scan
+from feedgen_miit.tasks import Work, reader
+from feedgen_miit.workers import WorkerPool
 from tests.atomcheck import NS, assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 from tests.strategies import folder_operations
@@ -591,3 +594,30 @@ def test_shared_ids_are_found_across_incremental_builds_as_without_a_cache(
     check()  # c changed to share b's id
     write_article("b.txt", article("乙", "2024-01-02"))
     check()  # b changed away from it
+
+
+@pytest.mark.parametrize("category", [None, "甲"])
+def test_every_oldest_first_streams_what_sorting_every_article_gives(
+    write_article: WriteArticle,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    category: str | None,
+) -> None:
+    # Chunks of 2 rows, with ties in date across chunk boundaries, a duplicate id excluded
+    # and articles outside the category: the archives' first filling relies on this order.
+    monkeypatch.setattr(index_module, "_QUERY_BATCH", 2)
+    dates = ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-02", "2024-01-03", "2024-01-01"]
+    for number, date in enumerate(dates):
+        kind = "甲" if number % 3 else "乙"
+        extra = "id: 'tag:example.org,2024:same'\n" if number in {1, 4} else ""
+        text = article(f"题{number}", date, extra=extra).replace("金融", kind)
+        write_article(f"d{number}/a.txt", text)
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        index = ArticleIndex.open(None, fingerprint(settings))
+        index.refresh(settings, reader(pool))
+        every = index.newest(0, category=category)
+        dated = index.dates(every)  # the order the archives' update path sorts by
+        expected = sorted(every, key=lambda source: (dated[source], path_order(source)))
+        streamed = [source for source, _ in index.every_oldest_first(category)]
+    assert streamed == expected
+    assert len(expected) == (3 if category else 5)  # d4 loses its id to d1
