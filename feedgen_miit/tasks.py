@@ -102,6 +102,7 @@ def make_entry(work: Work, article: Article) -> Entry:
                         summarize(
                             clean_body(marked, base, rules, title=article.title).html,
                             MAX_EXCERPT_CHARS,
+                            rules,  # a title label never opens it, as it never opens a summary
                         )
                     )
         except MarkupLimitError as error:

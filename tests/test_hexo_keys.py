@@ -203,6 +203,17 @@ def test_description_then_excerpt_then_the_mark(
     assert summaries(output_dir) == {"三者": "描述", "两者": "节选", "大写": "分隔之前。"}
 
 
+def test_an_excerpt_before_the_mark_never_opens_with_a_title_label(
+    write_article: WriteArticle, settings: Settings, output_dir: Path
+) -> None:
+    # The label names another title, so the body keeps the line; a summary never opens
+    # with it, and an excerpt is a summary.
+    body = "<p>原标题：另一个完全不同的标题</p><p>正文第一段。</p><!-- more --><p>之后。</p>"
+    write_article("a.txt", article("标题", body=body))
+    build(settings, now=NOW)
+    assert summaries(output_dir) == {"标题": "正文第一段。"}
+
+
 def test_an_excerpt_that_is_not_text_is_dropped_with_a_warning(
     write_article: WriteArticle, settings: Settings
 ) -> None:
