@@ -193,7 +193,9 @@ def _option(name: str, about: described.Description) -> Callable[[_Command], _Co
     kinds: dict[Any, Any] = {
         int: click.IntRange(min=None if about.minimum is None else int(about.minimum)),
         float: click.FloatRange(min=about.minimum),
-        Path: click.Path(file_okay=False, path_type=Path),
+        # Not checked here: a folder that is a file is the build's error (exit 1), the same
+        # however it is named, flag or settings file.
+        Path: click.Path(path_type=Path),
     }
     multiple = typing.get_origin(hint) is tuple
     return click.option(

@@ -174,7 +174,9 @@ def _convert(value: Any, hint: Any, base: Path) -> Any:
             raise _WrongTypeError(_describe(hint)) from None
         return origin(items)
     if hint is Path:
-        if isinstance(value, str) and value:
+        if value == "":
+            raise ConfigError("an empty path names no folder: leave the key out for its default")
+        if isinstance(value, str):
             return base / _expand(value)
         raise _WrongTypeError(_describe(hint))
     return _convert_scalar(value, hint)

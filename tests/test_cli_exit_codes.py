@@ -251,6 +251,8 @@ def test_a_clean_build_exits_0_silently(output_dir: Path) -> None:
         ("a file for the folder", "articles folder not found (or not a folder)"),
         ("a missing folder in the file", "articles folder not found"),
         ("an output folder under a file", "cannot create the output folder"),
+        ("a file for the output folder", "cannot create the output folder"),
+        ("a file for the output folder in the file", "cannot create the output folder"),
     ],
 )
 @pytest.mark.parametrize("command", ["build", "check"])
@@ -269,9 +271,15 @@ def test_every_way_of_naming_a_wrong_folder_is_exit_1(
         articles, extra = "", ["--config", str(config)]
     elif command == "check":
         pytest.skip("check writes no output")
+    elif how == "a file for the output folder in the file":
+        (tmp_path / "file").write_text("x")
+        config = tmp_path / "feedgen-miit.toml"
+        config.write_text(f'output_dir = "{tmp_path / "file"}"\n', encoding="utf-8")
+        extra = ["--config", str(config)]
     else:
         (tmp_path / "file").write_text("x")
-        extra = ["--out", str(tmp_path / "file" / "public")]
+        public = tmp_path / "file" / ("public" if how == "an output folder under a file" else "")
+        extra = ["--out", str(public)]
 
     result = run(command, *([articles] if articles else []), *extra)
 

@@ -84,6 +84,16 @@ def test_an_unset_cache_directory_is_named_with_what_to_do(
     assert "leave cache_dir out" in str(caught.value)
 
 
+@pytest.mark.parametrize("key", ["cache_dir", "output_dir", "articles_dir"])
+def test_an_empty_path_says_so_not_that_a_string_is_not_a_string(tmp_path: Path, key: str) -> None:
+    path = write_config(tmp_path, f'{key} = ""\n')
+    with pytest.raises(ConfigError) as caught:
+        read_config(path)
+    assert str(caught.value) == (
+        f"{path}:1: {key}: an empty path names no folder: leave the key out for its default"
+    )
+
+
 def test_precedence_is_flags_then_file_then_defaults(tmp_path: Path) -> None:
     write_config(tmp_path, 'articles_dir = "news"\ntitle = "From the file"\nlimit = 9\n')
     settings = load_settings(cwd=tmp_path, limit=3, title=None)
