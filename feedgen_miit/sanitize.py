@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, NamedTuple, TypeVar, cast
@@ -791,13 +791,7 @@ def _image_url(value: object, base_url: str | None) -> str | None:
     url = value.strip(_URL_STRIPPED)
     if not url:
         return None  # resolved, it would be the article's own address
-    if base_url:
-        joined = _join(base_url, url)
-        if joined is None:
-            return None
-        url = joined
-    scheme = url_scheme(url)
-    return url if scheme is None or scheme in _IMAGE_SCHEMES else None
+    return _resolved(url, base_url, _IMAGE_SCHEMES)
 
 
 def _image_source(tag: Tag, base_url: str | None) -> str | None:
@@ -1031,14 +1025,19 @@ def _normal_url(value: str, base_url: str | None) -> str | None:
     allowed, or if it cannot be resolved."""
     # Browsers strip surrounding whitespace and C0 controls from URLs; so do we, so that what
     # the whitelist checks is what a browser would follow.
-    url = value.strip(_URL_STRIPPED)
+    return _resolved(value.strip(_URL_STRIPPED), base_url, URL_SCHEMES)
+
+
+def _resolved(url: str, base_url: str | None, schemes: Collection[str]) -> str | None:
+    """``url`` resolved against ``base_url``; None if it cannot be, or if its scheme is not
+    one of ``schemes`` (a relative URL has none, and stays relative without a base)."""
     if base_url:
         joined = _join(base_url, url)
         if joined is None:
             return None
         url = joined
     scheme = url_scheme(url)
-    return url if scheme is None or scheme in URL_SCHEMES else None
+    return url if scheme is None or scheme in schemes else None
 
 
 @lru_cache(maxsize=1024)

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -184,6 +185,18 @@ def _fail(code: int) -> Callable[..., object]:
     return raiser
 
 
+def _failing_on_the_second_call(real: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    calls: list[object] = []
+
+    def replace(source: Any, target: Any) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(source, target)
+
+    return replace
+
+
 def _fail_for_folders(real: Callable[[int], None]) -> Callable[[int], None]:
     def fsync(descriptor: int) -> None:
         if Path(f"/proc/self/fd/{descriptor}").is_dir():
@@ -229,16 +242,7 @@ def test_a_rename_failing_on_the_second_file_puts_the_first_back(
 ) -> None:
     publish(published, {"z.xml": GOOD})
     before = listing(published)
-    real = os.replace
-    calls: list[object] = []
-
-    def replace_once(source: object, target: object) -> None:
-        calls.append(target)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(source, target)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "replace", replace_once)
+    monkeypatch.setattr(os, "replace", _failing_on_the_second_call(os.replace))
     with pytest.raises(PublishError, match=r"z\.xml: cannot replace"):
         publish(published, {"atom.xml": newer_feed(), "z.xml": newer_feed()})
     monkeypatch.undo()
@@ -252,16 +256,7 @@ def test_without_hard_links_a_failed_rename_still_puts_the_first_file_back(
     publish(published, {"z.xml": GOOD})
     before = listing(published)
     monkeypatch.setattr(os, "link", _fail(errno.EPERM))
-    real = os.replace
-    calls: list[object] = []
-
-    def replace_once(source: object, target: object) -> None:
-        calls.append(target)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(source, target)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "replace", replace_once)
+    monkeypatch.setattr(os, "replace", _failing_on_the_second_call(os.replace))
     with pytest.raises(PublishError, match=r"z\.xml: cannot replace"):
         publish(published, {"atom.xml": newer_feed(), "z.xml": newer_feed()})
     monkeypatch.undo()
