@@ -97,7 +97,7 @@ class _Commands(click.Group):
             # Raw: click's messages quote what was typed (a name with a newline, say).
             message = shown(_first_lower(error.format_message()).rstrip("."))
             _fatal(f"{message}{hint}", error.exit_code)
-        except click.Abort:  # an interrupt while click itself was busy
+        except (click.Abort, KeyboardInterrupt):  # an interrupt while click itself was busy
             _fatal("interrupted by SIGINT: nothing was published", 128 + signal.SIGINT, prefix="")
         finally:
             signal.signal(signal.SIGTERM, previous)
