@@ -135,7 +135,7 @@ def _show_version(context: click.Context, _parameter: click.Parameter, wanted: b
     context.exit()
 
 
-# The commands import the pipeline (bs4, lxml, feedgen, sqlite3...) when they run: --help and
+# The commands import the pipeline (bs4, lxml, feedgen, the index...) when they run: --help and
 # --version start in a fraction of the time.
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(

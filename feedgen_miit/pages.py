@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -37,7 +38,7 @@ from .layout import (
 )
 from .model import Article, Entry, Site
 from .publish import publish
-from .selection import RenderMany
+from .selection import RenderMany, Selection
 from .settings import Settings
 from .site import (
     Feeds,
@@ -67,6 +68,16 @@ def without_site_pictures(entry: Entry, pictures: frozenset[str]) -> Entry:
         return entry
     others = (image for image in entry.images if image not in pictures)
     return replace(entry, thumbnail=next(others, None))
+
+
+def with_real_pictures(selection: Selection, pictures: frozenset[str]) -> Selection:
+    """``selection`` with the site's ``pictures`` taken away (:func:`without_site_pictures`);
+    says once per picture (``-v``) why a front matter's thumbnail was left out."""
+    shown = selection.map(partial(without_site_pictures, pictures=pictures))
+    dropped = Counter(entry.dropped_picture for entry in shown.entries if entry.dropped_picture)
+    for reason, count in sorted(dropped.items()):
+        log.info("thumbnail left out of %d entries: %s", count, reason)
+    return shown
 
 
 def sanitize_for_outputs(

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections import Counter
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 from .archives import place_articles
@@ -31,7 +29,7 @@ from .errors import (
 from .index import ArticleIndex, Changes, IndexDamagedError, fingerprint, index_path, lock_note
 from .model import BuildReport, CheckReport, LoadResult
 from .outputs import render_feeds
-from .pages import sanitize_for_outputs, without_site_pictures
+from .pages import sanitize_for_outputs, with_real_pictures
 from .publish import output_lock, remove_private_leftovers, require_apart
 from .release import Done, outputs_fingerprint, release
 from .selection import Selection, select
@@ -104,10 +102,7 @@ def _render_and_publish(
             settings.articles_dir, settings.patterns, problems, len(changes.drafts)
         )
     documents = place_articles(index, selection, added=changes.added, settings=settings)
-    shown = selection.map(partial(without_site_pictures, pictures=pictures))
-    dropped = Counter(entry.dropped_picture for entry in shown.entries if entry.dropped_picture)
-    for reason, count in sorted(dropped.items()):
-        log.info("thumbnail left out of %d entries: %s", count, reason)
+    shown = with_real_pictures(selection, pictures)
     files, feeds = render_feeds(shown.entries, shown.by_category, settings, documents)
     released = release(
         index,
@@ -156,10 +151,8 @@ def check(
 
 
 def load_folder(settings: Settings, *, now: datetime | None = None) -> LoadResult:
-    """Read every article file under ``settings.articles_dir`` (front matter only).
-
-    ``now`` is the clock for the future-date check (default: the current time).
-    """
+    """Read every article file under ``settings.articles_dir`` (front matter only); ``now``
+    is the clock for the future-date check (default: the current time)."""
     _require_folder(settings.articles_dir)
     with WorkerPool(Work(settings, now or datetime.now(UTC)), settings.jobs) as pool:
         return _load(settings, pool)
