@@ -19,6 +19,7 @@ they are told:
 from __future__ import annotations
 
 import gzip
+import http.client
 import logging
 import threading
 import time
@@ -164,7 +165,8 @@ def _notify(hub: str, feed: str) -> str | None:
             error = f"HTTP {refused.code} {refused.reason}"
             if refused.code < 500:
                 return error  # the hub refuses: asking again changes nothing
-        except (urllib.error.URLError, TimeoutError, OSError) as failed:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as failed:
+            # HTTPException: an answer that is not HTTP, or has more than 100 header lines
             reason = getattr(failed, "reason", failed)
             error = f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__
     return error
