@@ -1020,6 +1020,21 @@ class ArticleIndex:
                 (digest, source),
             )
 
+    def publishing_was_cut(self) -> bool:
+        """Whether the last build died while it published (its temporaries may be left)."""
+        with self._guard():
+            return self._meta("publishing") is not None
+
+    def note_publishing(self, publishing: bool) -> None:
+        """Note that a build starts (``True``) or ends (``False``) publishing; the start is
+        committed at once, so that a build killed after it is known to the next one."""
+        with self._guard():
+            if publishing:
+                self._set_meta("publishing", "1")
+                self._db.commit()
+            else:
+                self._db.execute("DELETE FROM meta WHERE key = 'publishing'")
+
     def files_published(self, files: Mapping[str, bytes], removed: Iterable[str] = ()) -> None:
         """Note the files now out (path -> digest of their bytes) and the ones removed; the
         listings are clean again."""

@@ -287,20 +287,58 @@ def remove_leftovers(output_dir: Path, names: Iterable[str]) -> list[Path]:
     by_folder: dict[Path, set[str]] = {}
     for name in names:
         target = _target(output_dir, name, real)
-        by_folder.setdefault(target.parent, set()).add(target.name)
+        targets = by_folder.setdefault(target.parent, set())
+        targets.add(target.name)
+        targets.update(target.name + suffix for suffix in delivery.COPY_SUFFIXES)
     removed: list[Path] = []
     for folder, targets in sorted(by_folder.items()):
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            if _leftover_of(entry.name) & targets and entry.is_file(follow_symlinks=False):
-                path = Path(entry.path)
-                _remove(path)
-                removed.append(path)
-                log.info("%s: removed, left over by an interrupted build", path)
+        removed += _remove_leftovers_in(folder, functools.partial(_meets, targets))
+    return removed
+
+
+def sweep_leftovers(output_dir: Path) -> list[Path]:
+    """Delete the temporary and backup files a build killed while publishing left anywhere
+    in the output folder (article pages and archives go out in batches, so that is not only
+    beside the files this build writes). Walks the whole tree, links not followed: call it
+    only after such a build (:meth:`ArticleIndex.publishing_was_cut`), holding the lock."""
+    removed: list[Path] = []
+    folders = [output_dir]
+    while folders:
+        folder = folders.pop()
+        removed += _remove_leftovers_in(folder, _names_an_output)
+        with contextlib.suppress(OSError), os.scandir(folder) as listing:
+            folders += [Path(e.path) for e in listing if e.is_dir(follow_symlinks=False)]
+    return removed
+
+
+def _meets(targets: set[str], names: set[str]) -> bool:
+    return not targets.isdisjoint(names)
+
+
+def _names_an_output(names: set[str]) -> bool:
+    return any(name.endswith(_OUTPUT_SUFFIXES) for name in names)
+
+
+#: What a build writes: text files and their compressed copies.
+_OUTPUT_SUFFIXES = delivery.COMPRESSIBLE + delivery.COPY_SUFFIXES
+
+
+def _remove_leftovers_in(folder: Path, of: Callable[[set[str]], bool]) -> list[Path]:
+    """Remove the files in ``folder`` that are a temporary or backup of a file whose names
+    ``of`` accepts; return them."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return []
+    removed: list[Path] = []
+    for entry in entries:
+        names = _leftover_of(entry.name)
+        if names and of(names) and entry.is_file(follow_symlinks=False):
+            path = Path(entry.path)
+            _remove(path)
+            removed.append(path)
+            log.info("%s: removed, left over by an interrupted build", path)
     return removed
 
 

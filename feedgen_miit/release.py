@@ -27,7 +27,7 @@ from .index import ArticleIndex, code_hash
 from .model import Article, Documents
 from .outputs import feed_documents
 from .pages import PagesOut, plan_listings, publish_article_pages
-from .publish import publish, remove_leftovers, remove_published
+from .publish import publish, remove_leftovers, remove_published, sweep_leftovers
 from .settings import Scope, Settings, scoped
 from .site import Feeds
 
@@ -76,6 +76,9 @@ def release(
     archive documents and the due listing pages, in order; remove what is produced no
     more; tell the hubs. ``done`` follows the progress."""
     site, output, compress = settings.site, settings.output_dir, settings.write_compressed
+    if index.publishing_was_cut():
+        sweep_leftovers(output)
+    index.note_publishing(True)
     formats = feed_documents(settings, sorted(feeds.categories))
     pages = PagesOut(0, 0)
     for batch in publish_article_pages(index, site, feeds, output, pictures, compress=compress):
@@ -109,6 +112,7 @@ def release(
             index.page_published(source, None)
     record |= dict.fromkeys(archives, b"archive")
     index.files_published(record, removed=listings.stale)
+    index.note_publishing(False)
     index.commit()
     changed = {path.relative_to(output).as_posix() for path in published.written}
     told = [site.base_url + feed.path for feed in feeds.every() if feed.path in changed]

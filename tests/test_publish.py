@@ -19,6 +19,7 @@ from lxml import etree
 from feedgen_miit import PublishError, build, make_settings
 from feedgen_miit import publish as publish_module
 from feedgen_miit import validate as validate_module
+from feedgen_miit.index import ArticleIndex, fingerprint, index_path
 from feedgen_miit.publish import (
     LockTimeoutError,
     output_lock,
@@ -446,3 +447,35 @@ def test_removing_through_a_linked_subfolder_is_refused(tmp_path: Path) -> None:
     (output / "articles").symlink_to(elsewhere, target_is_directory=True)
     assert remove_published(output, ["articles/a.html"]) == []
     assert (elsewhere / "a.html").read_bytes() == b"not ours"
+
+
+def test_after_a_build_killed_while_publishing_its_leftovers_go_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build killed while its article pages went out leaves temporaries in articles/ and
+    # beside copies, where the next build writes nothing; it sweeps the whole tree then.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    settings = make_settings(EXAMPLES, output_dir=tmp_path / "public")
+    build(settings)
+    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+    index.note_publishing(True)  # what a build killed after it leaves
+    index.close()
+    out = settings.output_dir
+    page = next((out / "articles").glob("*.html")).name
+    leftovers = [
+        out / "articles" / f".{page}.ab12cd34",
+        out / "articles" / f".{page}.gz.Zx9_yw8v",
+        out / ".atom.xml.br.ivl2tmxb",
+        out / "categories" / f".{page}.0123456789ab.old",
+    ]
+    kept = [out / ".well-known" / "security.txt", out / ".notes.txt.abcdefgh", out / ".htaccess"]
+    for path in [*leftovers, *kept]:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("x")
+    build(settings)
+    assert [path for path in leftovers if path.exists()] == []
+    assert all(path.exists() for path in kept)  # not ours: never touched
+    # Published whole, the next build has nothing to sweep.
+    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+    assert not index.publishing_was_cut()
+    index.close()
