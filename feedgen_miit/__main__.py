@@ -11,26 +11,17 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from types import FrameType
+
+from .starting import STOPPING, stop_at_once
 
 #: The exit codes of a build stopped by SIGINT or SIGTERM (128 and the signal's number).
-_INTERRUPTED = frozenset({128 + signal.SIGINT, 128 + signal.SIGTERM})
-
-
-def _stopped_while_starting(number: int, _frame: FrameType | None) -> None:
-    # Nothing is open yet: no lock, no worker, no file. Leave at once.
-    os.write(
-        2,
-        f"feedgen-miit: interrupted by {signal.Signals(number).name}: "
-        "nothing was published\n".encode(),
-    )
-    os._exit(128 + number)
+_INTERRUPTED = frozenset(128 + number for number in STOPPING)
 
 
 def main() -> None:
     """Run the command line."""
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, _stopped_while_starting)
+    for number in STOPPING:
+        signal.signal(number, stop_at_once)
     from .cli import main as command_line  # noqa: PLC0415 - after the handlers, on purpose
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -42,7 +33,7 @@ def main() -> None:
     finally:
         # Done, one way or the other, and said so: a signal now must not turn the exit
         # into a death by signal while the interpreter winds down.
-        for number in (signal.SIGINT, signal.SIGTERM):
+        for number in STOPPING:
             signal.signal(number, signal.SIG_IGN)
     if code in _INTERRUPTED:
         # An interrupt that landed inside exec() of a string (dataclasses does that while a

@@ -31,6 +31,7 @@ from .errors import (
 )
 from .model import BuildReport, CheckReport
 from .settings import DEFAULT_FEED_ID, Settings
+from .starting import stopping_at_once
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -228,7 +229,8 @@ def build_command(articles_dir: Path | None, config_file: Path | None, **flags: 
     try:
         settings = _settings(articles_dir, config_file, flags)
         _warn_of_the_built_in_feed_id(settings)
-        from .pipeline import build  # noqa: PLC0415 - see main
+        with stopping_at_once():  # nothing is open yet; see starting.py
+            from .pipeline import build  # noqa: PLC0415 - see main
 
         with _ProgressBar() as progress:
             report = build(settings, progress=progress if sys.stderr.isatty() else None)
@@ -283,7 +285,8 @@ def check_command(articles_dir: Path | None, config_file: Path | None, **flags: 
     """
     try:
         settings = _settings(articles_dir, config_file, flags)
-        from .pipeline import check  # noqa: PLC0415 - see main
+        with stopping_at_once():  # nothing is open yet; see starting.py
+            from .pipeline import check  # noqa: PLC0415 - see main
 
         with _ProgressBar() as progress:
             report = check(settings, progress=progress if sys.stderr.isatty() else None)

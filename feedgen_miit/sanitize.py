@@ -1153,8 +1153,12 @@ _TEXT_PIECE = 4096
 #: An element nh3 removes (it is not on the whitelist), content and all: nothing is left of
 #: it, and the pieces join again in nh3's output.
 _CUT = "<x-cut></x-cut>"
-#: A run of text (group 2) and the tag before it (its name: group 1); ``{}``: the length.
-_TEXT_RUN = r"(?:\A|<([a-zA-Z][a-zA-Z0-9-]*)?[^<>]*>)([^<]{{{},}})"
+#: A run of text (group 2) and the tag before it (its name: group 1, quoted attribute
+#: values read whole); ``{}``: the length.
+_TEXT_RUN = (
+    r"(?:\A|<(?:([a-zA-Z][a-zA-Z0-9-]*)(?:\"[^\"]*\"|'[^']*'|[^'\"<>])*|[/!?][^<>]*)>)"
+    r"([^<]{{{},}})"
+)
 #: A character reference as a tokenizer reads it (``&amp;``, ``&#38;``, legacy ``&amp``).
 _REFERENCE = re.compile(r"&#?[a-zA-Z0-9]*;?")
 #: Whose text is raw text or RCDATA to an HTML parser: a tag put in it would be read as text.
