@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from bench.generate import generate
+from bench.generate import generate, write_folder
 from bench.run import measure
+from bench.whole import has_gnu_time, run_command
 from feedgen_miit import build, make_settings
 from feedgen_miit.loader import load_article, read_body
 from feedgen_miit.sanitize import clean_body, to_text
@@ -55,3 +57,35 @@ def test_a_measured_build_counts_its_own_memory_not_that_of_who_started_it(
     assert len(ballast)
     assert result["entries"] == 2
     assert 10 < result["peak_mb"] < 200
+
+
+def test_a_whole_command_counts_its_own_memory_not_that_of_who_started_it() -> None:
+    ballast = b"x" * (400 << 20)  # touched, so resident: ru_maxrss of a child starts here
+    started = run_command([sys.executable, "-c", "pass"])
+    assert len(ballast)
+    if has_gnu_time():
+        assert started.peak_mb is not None
+        assert 3 < started.peak_mb < 100
+    # Without GNU time, wait4 alone cannot tell the two apart, and says it does not know.
+    assert run_command([sys.executable, "-c", "pass"], gnu_time=False).peak_mb is None
+
+
+def test_a_whole_command_counts_the_memory_of_its_workers() -> None:
+    worker = (
+        "import os\nif os.fork() == 0:\n    held = b'x' * (150 << 20)\n    os._exit(0)\nos.wait()"
+    )
+    if has_gnu_time():
+        peak = run_command([sys.executable, "-c", worker]).peak_mb
+        assert peak is not None
+        assert 150 < peak < 400
+    # wait4 alone: the worker's, unless this process has held more (then: unknown)
+    peak = run_command([sys.executable, "-c", worker], gnu_time=False).peak_mb
+    assert peak is None or 150 < peak < 400
+
+
+def test_write_folder_writes_what_generate_writes(tmp_path: Path) -> None:
+    assert write_folder(tmp_path / "a", 4, start=7) == 4
+    paths = generate(tmp_path / "b", 4, start=7)
+    assert [path.read_bytes() for path in paths] == [
+        (tmp_path / "a" / path.name).read_bytes() for path in paths
+    ]
