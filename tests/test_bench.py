@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+from bench.floors import READ_PARSE, SCANDIR_STAT
 from bench.generate import generate, write_folder
 from bench.run import measure
 from bench.whole import has_gnu_time, run_command
@@ -81,6 +83,14 @@ def test_a_whole_command_counts_the_memory_of_its_workers() -> None:
     # wait4 alone: the worker's, unless this process has held more (then: unknown)
     peak = run_command([sys.executable, "-c", worker], gnu_time=False).peak_mb
     assert peak is None or 150 < peak < 400
+
+
+def test_the_floors_read_every_article(tmp_path: Path) -> None:
+    generate(tmp_path / "articles" / "sub", 2)
+    generate(tmp_path / "articles", 1, start=2)
+    for script in (READ_PARSE, SCANDIR_STAT):
+        run = run_command([sys.executable, str(script), str(tmp_path / "articles")])
+        assert json.loads(run.stdout)["files"] == 3
 
 
 def test_write_folder_writes_what_generate_writes(tmp_path: Path) -> None:
