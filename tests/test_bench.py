@@ -6,6 +6,10 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+from lxml import etree
+
+from bench import hugosite
 from bench.floors import READ_PARSE, SCANDIR_STAT
 from bench.generate import generate, write_folder
 from bench.run import measure
@@ -99,3 +103,40 @@ def test_write_folder_writes_what_generate_writes(tmp_path: Path) -> None:
     assert [path.read_bytes() for path in paths] == [
         (tmp_path / "a" / path.name).read_bytes() for path in paths
     ]
+
+
+def test_hugo_reads_dates_in_rfc_3339_and_front_matter_first(tmp_path: Path) -> None:
+    text = generate(tmp_path, 1)[0].read_text(encoding="utf-8")
+    converted = hugosite.to_hugo(text)
+    assert converted.startswith("---\ntitle: '")
+    assert "\ndate: 2018-01-01T08:" in converted
+    assert converted.split("\n---\n", 1)[1] == text.split("\n---\n", 2)[2]  # body untouched
+    assert hugosite.to_hugo("---\nupdated: 'Tue, 21 Jun 2022 03:44:48 GMT'\n---\nx") == (
+        "---\nupdated: 2022-06-21T03:44:48+00:00\n---\nx"
+    )
+    assert hugosite.to_hugo("---\ndate: soon\n---\n") == "---\ndate: soon\n---\n"
+
+
+@pytest.mark.skipif(hugosite.hugo() is None, reason="hugo is not on PATH")
+def test_hugo_builds_a_page_per_post_and_a_full_content_atom_feed(tmp_path: Path) -> None:
+    paths = generate(tmp_path / "articles", 3)
+    site = tmp_path / "hugo"
+    assert hugosite.convert(tmp_path / "articles", site) == 3
+    program = hugosite.hugo()
+    assert program is not None
+    for _ in range(2):  # cold twice: clear() leaves nothing that a build reuses
+        hugosite.clear(site)
+        assert not (site / "public").exists()
+        run_command(hugosite.command(program, site))
+    pages = sorted((site / "public" / "posts").glob("*/index.html"))
+    assert [page.parent.name for page in pages] == sorted(path.stem for path in paths)
+    feed = etree.parse(str(site / "public" / "atom.xml"))
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 3
+    for entry in entries:
+        content = entry.findtext("{http://www.w3.org/2005/Atom}content")
+        assert content is not None
+        assert "<p>" in content  # the body as HTML, to its end
+        assert "news_keyword_pub" in content
+        assert entry.findtext("{http://www.w3.org/2005/Atom}updated", "").startswith("2018-")
+    assert not (hugosite.SITE / "public").exists()  # it never builds in the repository
