@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,20 @@ from lxml import etree
 from bench import hugosite
 from bench.floors import READ_PARSE, SCANDIR_STAT
 from bench.generate import generate, write_folder
-from bench.run import measure
+from bench.run import (
+    FEEDS_ONLY,
+    STARTUP_ROWS,
+    Figure,
+    Figures,
+    build_command,
+    measure,
+    ratios,
+    sizes_option,
+    table,
+    targets,
+    whole,
+    write_config,
+)
 from bench.whole import has_gnu_time, run_command
 from feedgen_miit import build, make_settings
 from feedgen_miit.loader import load_article, read_body
@@ -89,6 +103,29 @@ def test_a_whole_command_counts_the_memory_of_its_workers() -> None:
     assert peak is None or 150 < peak < 400
 
 
+def test_whole_builds_keep_their_index_beside_the_output_and_feeds_only_writes_feeds(
+    tmp_path: Path, private_cache: Path
+) -> None:
+    articles = tmp_path / "articles"
+    generate(articles, 3)
+    ballast = b"x" * (400 << 20)
+    runs = {}
+    for name, settings in (("public", {}), ("feeds", FEEDS_ONLY)):
+        out = tmp_path / name
+        config = write_config(tmp_path / f"{name}.toml", out, **settings)
+        runs[name] = whole(build_command(articles, out, config))
+        assert (tmp_path / f"{name}.cache").is_dir()  # the index, where clear() removes it
+    assert len(ballast)
+    assert not private_cache.exists()
+    for run in runs.values():
+        assert run.peak_mb is None or 10 < run.peak_mb < 200
+    written = {path.name for path in (tmp_path / "public").iterdir()}
+    assert {"atom.xml", "rss.xml", "feed.json", "index.html", "articles"} <= written
+    feeds = {path.name for path in (tmp_path / "feeds").iterdir()}
+    assert {"atom.xml", "rss.xml", "feed.json", "feeds.opml"} <= feeds
+    assert not feeds & {"index.html", "articles", "archive"}
+
+
 def test_the_floors_read_every_article(tmp_path: Path) -> None:
     generate(tmp_path / "articles" / "sub", 2)
     generate(tmp_path / "articles", 1, start=2)
@@ -140,3 +177,55 @@ def test_hugo_builds_a_page_per_post_and_a_full_content_atom_feed(tmp_path: Path
         assert "news_keyword_pub" in content
         assert entry.findtext("{http://www.w3.org/2005/Atom}updated", "").startswith("2018-")
     assert not (hugosite.SITE / "public").exists()  # it never builds in the repository
+
+
+def test_sizes_go_up_to_a_million() -> None:
+    assert sizes_option("1000,10000") == (1000, 10_000)
+    assert sizes_option("1000000") == (1_000_000,)
+    for wrong in ("1000001", "0", "ten"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            sizes_option(wrong)
+
+
+def _figures(rows: dict[str, tuple[float, float | None, float]]) -> Figures:
+    """Figures at 10,000 (the start-up rows at 0) from each row's (wall, seconds, peak)."""
+    figures: Figures = {}
+    for key, (wall, seconds, peak) in rows.items():
+        size = 0 if key in STARTUP_ROWS else 10_000
+        figures[size, key] = Figure(wall=wall, peak_mb=peak, seconds=seconds)
+    return figures
+
+
+def test_each_target_says_met_missed_or_not_measured() -> None:
+    figures = _figures(
+        {
+            "pass": (0.02, None, 10),
+            "help": (0.08, None, 20),  # 4x: met
+            "version": (0.12, None, 20),  # 6x: missed
+            "floor": (2.0, 1.8, 14),
+            "stat": (0.1, 0.05, 11),
+            "cold": (2.2, 2.0, 160),  # 1.1x the floor: met; 160 MB: missed
+            "feeds": (2.4, None, 80),  # 1.2x the floor: missed
+            "warm": (0.5, 0.2, 70),
+        }
+    )
+    lines = targets(figures, (10_000,), {"hugo": "hugo is not on PATH"})
+    assert len(lines) == 9
+    assert all(line.startswith(("met: ", "MISSED: ", "not measured (")) for line in lines)
+    said = "\n".join(lines)
+    assert "not measured (hugo is not on PATH): cold 10,000, all outputs (article" in said
+    assert "met: cold 10,000, all outputs, within 1.2x the read + parse floor (1.10x)" in said
+    assert "MISSED: cold 10,000, feeds only, within 1.0x the read + parse floor (1.20x)" in said
+    assert "not measured (size 100000 not in --sizes): warm 100,000 + 10 new within" in said
+    assert "met: --help within 5x python -c pass (4.00x)" in said
+    assert "MISSED: --version within 5x python -c pass (6.00x)" in said
+    assert "MISSED: peak memory under 150 MB at every size measured (cold and warm) (160 MB" in said
+
+    figures[10_000, "hugo"] = Figure(wall=4.0)
+    said = "\n".join(targets(figures, (10_000,)))
+    assert (
+        "met: cold 10,000, all outputs (article pages included), within 0.75x Hugo (0.55x)" in said
+    )
+    shown = "\n".join([*table(figures, (10_000,)), *ratios(figures, (10_000,))])
+    assert "Hugo, a page per post + full-content Atom" in shown
+    assert "0.55x" in shown
