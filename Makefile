@@ -14,7 +14,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make test-fast  the suite without the browser tests (no Chromium needed)"
 	@echo "make lint   ruff + mypy (strict)"
-	@echo "make bench  time cold and warm builds of 1,000-100,000 generated articles"
+	@echo "make bench  time builds of 1,000-100,000 generated articles against floors and Hugo (BENCH_ARGS=\"--sizes 1000,10000\")"
 	@echo "make golden regenerate the golden feed files after an intended change"
 	@echo "make clean  remove the virtual environment and build output"
 

@@ -25,8 +25,10 @@ of the runs:
   10,000 articles).
 
 Once per run, the start-up rows: ``python -c pass``, ``feedgen-miit --help`` and
-``feedgen-miit --version`` (as ``python -m feedgen_miit``), each :data:`STARTUP_REPEATS`
-times, alternated: they take tens of milliseconds, and more runs steady the fastest.
+``feedgen-miit --version`` (as ``python -m feedgen_miit``), and the imports a build makes
+before its work (``python -c "import feedgen_miit.cli, feedgen_miit.pipeline"``: the
+start-up share of every build row), each :data:`STARTUP_REPEATS` times, alternated: they
+take tens or hundreds of milliseconds, and more runs steady the fastest.
 
 Whole commands are timed and their peak taken from outside (:mod:`bench.whole`: wall time
 from this process, the peak by GNU time, the command's and its workers', never this
@@ -86,6 +88,7 @@ ROWS = {
     "pass": "python -c pass",
     "help": "feedgen-miit --help",
     "version": "feedgen-miit --version",
+    "imports": "imports of a build (cli, pipeline)",
     "stat": "floor: scandir + stat",
     "floor": "floor: read + parse",
     "cold": "feedgen-miit build, cold",
@@ -93,7 +96,7 @@ ROWS = {
     "warm": f"feedgen-miit build, warm (+{NEW} new)",
     "hugo": "Hugo, a page per post + full-content Atom",
 }
-STARTUP_ROWS = ("pass", "help", "version")
+STARTUP_ROWS = ("pass", "help", "version", "imports")
 #: The settings of the feeds-only build.
 FEEDS_ONLY = {"write_pages": False, "write_index": False, "write_archives": False}
 #: Peak memory every build must stay under, at every size (MB).
@@ -251,6 +254,7 @@ def measure_startup(figures: Figures, repeats: int = STARTUP_REPEATS) -> None:
         "pass": [sys.executable, "-c", "pass"],
         "help": feedgen_command("--help"),
         "version": feedgen_command("--version"),
+        "imports": [sys.executable, "-c", "import feedgen_miit.cli, feedgen_miit.pipeline"],
     }
     for _ in range(repeats):
         for key, argv in commands.items():
@@ -360,6 +364,9 @@ RATIOS: tuple[tuple[str, tuple[str, str], tuple[str, str]], ...] = (
     ("cold: whole command / in-process", ("cold", "wall"), ("cold", "seconds")),
     ("warm: whole command / in-process", ("warm", "wall"), ("warm", "seconds")),
     ("cold / read + parse floor (in-process)", ("cold", "seconds"), ("floor", "seconds")),
+)
+#: Shown as percentages.
+SHARES: tuple[tuple[str, tuple[str, str], tuple[str, str]], ...] = (
     ("warm / cold (in-process)", ("warm", "seconds"), ("cold", "seconds")),
 )
 
@@ -382,6 +389,10 @@ def ratios(figures: Figures, sizes: Sequence[int]) -> list[str]:
     for name, top, bottom in RATIOS:
         cells = [ratio(figures, size, top, bottom) for size in sizes]
         lines.append(f"{name:<52}" + "".join(f"{_times(cell):>10}" for cell in cells))
+    for name, top, bottom in SHARES:
+        cells = [ratio(figures, size, top, bottom) for size in sizes]
+        shown = ["-" if cell is None else f"{cell:.1%}" for cell in cells]
+        lines.append(f"{name:<52}" + "".join(f"{cell:>10}" for cell in shown))
     rates = []
     for size in sizes:
         cold = figures.get((size, "cold"))
@@ -390,7 +401,7 @@ def ratios(figures: Figures, sizes: Sequence[int]) -> list[str]:
     lines.append(
         f"{'articles per second, cold (in-process)':<52}" + "".join(f"{r:>10}" for r in rates)
     )
-    for key in ("help", "version"):
+    for key in ("help", "version", "imports"):
         found = ratio(figures, 0, (key, "wall"), ("pass", "wall"))
         if found is not None:
             lines.append(f"{ROWS[key] + ' / python -c pass':<52}{_times(found):>10}")
