@@ -37,6 +37,8 @@ child that times only ``build()`` (interpreter start-up and imports excluded) an
 its own high-water resident set (``VmHWM``) or its largest worker's; the floors print the
 time of their work alone. Generated files are older than the index's racy window before a
 cold build, as they are in real use, and the page cache is warm, as a nightly run finds it.
+Before each timed build the disks are synced (``os.sync``, not timed): a build that
+syncs its files must not pay for the files the previous row wrote and deleted.
 
 Then the hostile rows (:mod:`bench.hostile`): folders large in an unusual way, each at two
 sizes, to show that their cost grows linearly and stays within its limits. Last, one block
@@ -291,14 +293,18 @@ def measure_size(
         floor("stat", SCANDIR_STAT)
         floor("floor", READ_PARSE)
         clear(out)
+        os.sync()
         figure("cold").add_whole(whole(build_command(folder, out, config)))
         clear(out)
+        os.sync()
         inner = measure("build", folder, out)
         figure("cold").add_inner(inner["seconds"], inner["peak_mb"])
         clear(feeds)
+        os.sync()
         figure("feeds").add_whole(whole(build_command(folder, feeds, feeds_config)))
         if hugo is not None:
             hugosite.clear(site)
+            os.sync()
             figure("hugo").add_whole(whole(hugosite.command(hugo, site)))
     clear(feeds)
     if hugo is not None:
@@ -308,6 +314,7 @@ def measure_size(
     for _ in range(repeats):
         for in_process in (False, True):
             new = generate(folder, NEW, start=size)
+            os.sync()
             if in_process:
                 inner = measure("build", folder, out)
                 warm.add_inner(inner["seconds"], inner["peak_mb"])
