@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 #: Where each public name lives.
 _EXPORTS = {
-    "__version__": "_version",  # importlib.metadata's lookup alone takes 25 ms
+    "__version__": "_version",
     "load_settings": "config",
     "make_settings": "config",
     "ArticleError": "errors",

@@ -130,7 +130,7 @@ def _first_lower(text: str) -> str:
 def _show_version(context: click.Context, _parameter: click.Parameter, wanted: bool) -> None:
     if not wanted or context.resilient_parsing:
         return
-    from ._version import __version__  # noqa: PLC0415 - its lookup costs 25 ms: only here
+    from ._version import __version__  # noqa: PLC0415 - only when asked
 
     click.echo(f"feedgen-miit, version {__version__}")
     context.exit()
