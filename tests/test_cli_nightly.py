@@ -221,6 +221,7 @@ def test_interrupted_builds_end_at_once_say_what_went_out_and_leave_nothing_lock
             assert stderr == ""  # it finished before the signal
         else:
             assert code == 128 + number, (run, code, stderr)
+            assert len(stderr.splitlines()) == 1, (run, stderr)
             (line,) = stderr.splitlines()
             assert line.startswith(f"feedgen-miit: interrupted by {number.name}"), line
         assert _gone(str(articles), seconds=10), f"run {run}: a process outlived the build"
