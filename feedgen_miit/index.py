@@ -735,17 +735,13 @@ class ArticleIndex:
         old = sorted(set(self._old_pages.values()))
         kept: set[str] = set()
         with self._guard():
-            for start in range(0, len(old), _QUERY_BATCH):
-                batch = old[start : start + _QUERY_BATCH]
-                marks = ",".join("?" * len(batch))
-                kept.update(
-                    page
-                    for source, page in self._db.execute(
-                        f"SELECT source, page FROM articles WHERE page IN ({marks})",  # noqa: S608
-                        batch,
-                    )
-                    if source not in self._excluded
+            kept.update(
+                page
+                for source, page in self._rows_in(
+                    "SELECT source, page FROM articles WHERE page IN ({marks})", old
                 )
+                if source not in self._excluded
+            )
         return [page for page in old if page not in kept]
 
     def site_pictures(self) -> frozenset[str]:
@@ -846,20 +842,15 @@ class ArticleIndex:
 
     def placements(self, feed: str, sources: Sequence[str]) -> dict[str, tuple[int, int]]:
         """``source -> (page, cost)`` of those of ``sources`` placed in ``feed``'s documents."""
-        found: dict[str, tuple[int, int]] = {}
         with self._guard():
-            for start in range(0, len(sources), _QUERY_BATCH):
-                batch = list(sources[start : start + _QUERY_BATCH])
-                marks = ",".join("?" * len(batch))
-                found.update(
-                    (source, (page, cost))
-                    for source, page, cost in self._db.execute(
-                        "SELECT source, page, cost FROM archive "  # noqa: S608 - marks
-                        f"WHERE feed = ? AND source IN ({marks})",
-                        (feed, *batch),
-                    )
+            return {
+                source: (page, cost)
+                for source, page, cost in self._rows_in(
+                    "SELECT source, page, cost FROM archive WHERE feed = ? AND source IN ({marks})",
+                    sources,
+                    feed,
                 )
-        return found
+            }
 
     def on_page(self, feed: str, page: int) -> list[str]:
         """The sources placed on ``page`` of ``feed`` (0: the subscription document), newest
@@ -910,34 +901,23 @@ class ArticleIndex:
 
     def dates(self, sources: Sequence[str]) -> dict[str, int]:
         """``source -> published`` (microseconds) of those of ``sources`` that are indexed."""
-        found: dict[str, int] = {}
         with self._guard():
-            for start in range(0, len(sources), _QUERY_BATCH):
-                batch = list(sources[start : start + _QUERY_BATCH])
-                marks = ",".join("?" * len(batch))
-                found.update(
-                    self._db.execute(
-                        f"SELECT source, published FROM articles WHERE source IN ({marks})",  # noqa: S608
-                        batch,
-                    )
+            return dict(
+                self._rows_in(
+                    "SELECT source, published FROM articles WHERE source IN ({marks})", sources
                 )
-        return found
+            )
 
     def costs(self, sources: Sequence[str]) -> dict[str, int]:
         """``source -> Entry.cost`` of the articles whose entry is stored."""
-        found: dict[str, int] = {}
         with self._guard():
-            for start in range(0, len(sources), _QUERY_BATCH):
-                batch = list(sources[start : start + _QUERY_BATCH])
-                marks = ",".join("?" * len(batch))
-                found.update(
-                    self._db.execute(
-                        "SELECT source, entry_cost FROM articles "  # noqa: S608 - marks
-                        f"WHERE entry_cost IS NOT NULL AND source IN ({marks})",
-                        batch,
-                    )
+            return dict(
+                self._rows_in(
+                    "SELECT source, entry_cost FROM articles "
+                    "WHERE entry_cost IS NOT NULL AND source IN ({marks})",
+                    sources,
                 )
-        return found
+            )
 
     def place(self, feed: str, source: str, page: int, cost: int) -> None:
         """Put ``source`` on ``page`` of ``feed`` (0: its subscription document); the archive
@@ -1291,17 +1271,12 @@ class ArticleIndex:
     def _titles(self, sources: Sequence[str]) -> dict[str, str]:
         """The titles of the articles of ``sources`` (a few: they share a body)."""
         titles: dict[str, str] = {}
-        for start in range(0, len(sources), _QUERY_BATCH):
-            batch = sources[start : start + _QUERY_BATCH]
-            marks = ",".join("?" * len(batch))
-            for source, record in self._db.execute(
-                f"SELECT source, record FROM articles WHERE source IN ({marks})",  # noqa: S608
-                batch,
-            ):
-                try:
-                    titles[source] = str(json.loads(record)[0])
-                except (ValueError, TypeError, IndexError) as error:
-                    raise IndexDamagedError(f"row {source!r} cannot be decoded") from error
+        query = "SELECT source, record FROM articles WHERE source IN ({marks})"
+        for source, record in self._rows_in(query, sources):
+            try:
+                titles[source] = str(json.loads(record)[0])
+            except (ValueError, TypeError, IndexError) as error:
+                raise IndexDamagedError(f"row {source!r} cannot be decoded") from error
         return titles
 
     def _shared(self, column: str, stored: Mapping[str, str] | None) -> dict[str, list[str]]:
@@ -1334,15 +1309,17 @@ class ArticleIndex:
                 f"(SELECT {column} FROM articles GROUP BY {column} HAVING COUNT(*) > 1)"
             ).fetchall()
         ordered = sorted(set(json.loads(found)).union(stored.values()))
-        rows: list[tuple[str, str]] = []
-        for start in range(0, len(ordered), _QUERY_BATCH):
-            batch = ordered[start : start + _QUERY_BATCH]
+        query = f"SELECT {column}, source FROM articles WHERE {column} IN ({{marks}})"  # noqa: S608
+        return list(self._rows_in(query, ordered))
+
+    def _rows_in(self, query: str, values: Sequence[str], *before: object) -> Iterator[Any]:
+        """The rows of ``query`` for every one of ``values``, asked :data:`_QUERY_BATCH` at a
+        time (SQLite caps a statement's variables): ``{marks}`` in ``query`` stands for a
+        batch's placeholders, which come after the ``before`` parameters."""
+        for start in range(0, len(values), _QUERY_BATCH):
+            batch = values[start : start + _QUERY_BATCH]
             marks = ",".join("?" * len(batch))
-            rows += self._db.execute(
-                f"SELECT {column}, source FROM articles WHERE {column} IN ({marks})",  # noqa: S608
-                batch,
-            ).fetchall()
-        return rows
+            yield from self._db.execute(query.format(marks=marks), (*before, *batch))
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
