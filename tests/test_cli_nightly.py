@@ -185,6 +185,28 @@ def _handles_sigterm(pid: int) -> bool:
     return bool(caught & (1 << (signal.SIGTERM - 1)))
 
 
+def _interrupted_build(
+    articles: Path, out: Path, number: signal.Signals, after: float
+) -> tuple[int, str, str]:
+    """``feedgen-miit build ARTICLES --out OUT`` sent ``number`` ``after`` seconds once its
+    own code runs; its exit code, stdout and stderr. Fails the test if it then hangs."""
+    command = [sys.executable, "-m", "feedgen_miit", "build", str(articles), "--out", str(out)]
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        deadline = time.monotonic() + 30
+        while not _handles_sigterm(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(after)
+        process.send_signal(number)
+        try:
+            stdout, stderr = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail(f"the build hung after {number.name}")
+    return process.returncode, stdout, stderr
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
 def test_interrupted_builds_end_at_once_say_what_went_out_and_leave_nothing_locked(
     tmp_path: Path,
@@ -199,21 +221,7 @@ def test_interrupted_builds_end_at_once_say_what_went_out_and_leave_nothing_lock
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(tmp_path / "xdg-cache", ignore_errors=True)
         number = rng.choice([signal.SIGINT, signal.SIGTERM])
-        command = [sys.executable, "-m", "feedgen_miit", "build", str(articles), "--out", str(out)]
-        with subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        ) as process:
-            deadline = time.monotonic() + 30
-            while not _handles_sigterm(process.pid) and time.monotonic() < deadline:
-                time.sleep(0.005)
-            time.sleep(rng.uniform(0, 1.5))
-            process.send_signal(number)
-            try:
-                stdout, stderr = process.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                pytest.fail(f"run {run}: the build hung after {number.name}")
-        code = process.returncode
+        code, stdout, stderr = _interrupted_build(articles, out, number, rng.uniform(0, 1.5))
         outcomes[code] = outcomes.get(code, 0) + 1
         assert stdout == ""
         assert "Traceback" not in stderr, stderr
@@ -245,17 +253,8 @@ def test_an_interrupt_while_the_command_starts_exits_130_never_by_the_signal(
     for _ in range(30):
         out = tmp_path / "public"
         shutil.rmtree(out, ignore_errors=True)
-        command = [sys.executable, "-m", "feedgen_miit", "build", str(EXAMPLES), "--out", str(out)]
-        with subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        ) as process:
-            deadline = time.monotonic() + 30
-            while not _handles_sigterm(process.pid) and time.monotonic() < deadline:
-                time.sleep(0.002)
-            time.sleep(rng.uniform(0.05, 0.3))
-            process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=20)
-        codes[process.returncode] = codes.get(process.returncode, 0) + 1
-        assert process.returncode in {0, 130}, (process.returncode, stderr)
+        code, _, stderr = _interrupted_build(EXAMPLES, out, signal.SIGINT, rng.uniform(0.05, 0.3))
+        codes[code] = codes.get(code, 0) + 1
+        assert code in {0, 130}, (code, stderr)
         assert "Traceback" not in stderr, stderr
     assert codes.get(130, 0) >= 10, codes  # most runs were interrupted, not finished
