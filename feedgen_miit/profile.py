@@ -19,9 +19,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 from .errors import ConfigError
 
@@ -134,9 +135,7 @@ class _SelectorSet:
         for selector in candidates:
             if selector.id is not None and selector.id != element_id:
                 continue
-            if selector.classes and not (
-                isinstance(classes, Sequence) and selector.classes.issubset(classes)
-            ):
+            if selector.classes and not selector.classes.issubset(cast(Iterable[str], classes)):
                 continue
             return True
         return False

@@ -615,3 +615,29 @@ hostile_front_matter = st.fixed_dictionaries(
         _front_matter_values,
     ),
 ).map(lambda values: "".join(f"{key}: {value}\n" for key, value in values.items()))
+
+
+# -- bodies for both stage-1 passes ------------------------------------------------------------
+#
+# Sina-like markup (boilerplate, the editor line, the end-of-text comment, title lines) mixed
+# with what makes the lxml pass decline or could make it differ from the bs4 pass: frames,
+# ruby text, pictures, lazy images, comments anywhere, blank text, <br> lines, stray closes.
+
+_STAGE1_PIECES = st.sampled_from(
+    [
+        "<!-- news_keyword_pub,stock, -->", "<!--c-->", "<!-- 正文下iframe -->", "<?pi x?>",
+        '<p class="article-editor">责任编辑：王蒙 </p>', '<p class="article-editor">',
+        '<div class="clearfix appendQr_wrap">', '<div class="appendQr_normal_txt">APP</div>',
+        "<style>.a{b:c}</style>", "<script>x<y</script>", "<br>", "<br/>", "</p>", "</div>",
+        "</b>", "</span>", "<p>", "<div>", "<b>", "<span>", "<li>", "<ul>", "<h2>", "<pre>",
+        " ", "\n", "　　", TITLE_LABEL, TITLE, f"{TITLE_LABEL}{TITLE}", "文字", "a&amp;b", "<",
+        "&lt;", "&nbsp;", "<ruby>x<rt>", "</rt>", "<rp>(</rp>", "<template>", "</template>",
+        '<iframe src="https://v.example/1" title="视频">', "</iframe>", "<picture>",
+        '<source srcset="https://example.org/s.png 2x">', '<img src="/i.png">',
+        '<img src="data:image/gif;base64,R0lGOD" data-src="l.png">', "<image src=x.png>",
+        '<img srcset="a.png 1x, b.png 2x">', '<a href=" JaVa\tscript:x">', '<a href="x.html">',
+        "</a>", '<q cite="c">', '<blockquote cite="javascript:x">', '<img class=" a  b " src=q>',
+        '<td headers=" h1  h2 ">', "<table>", '<p title="a&quot;b\'c">', "<svg><p>", "</svg>",
+    ]
+)  # fmt: skip
+stage1_bodies = st.lists(st.one_of(_STAGE1_PIECES, st.text(max_size=3)), max_size=30).map("".join)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unittest.mock
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bs4.element import PageElement
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.generate import generate
 from feedgen_miit import load_folder, make_settings, sanitize
 from feedgen_miit.errors import MarkupLimitError
 from feedgen_miit.loader import read_body
@@ -39,7 +41,7 @@ from feedgen_miit.sanitize import (
 )
 from feedgen_miit.text import xml_safe
 from tests.golden import EXAMPLES
-from tests.strategies import html_texts, near_stable_html
+from tests.strategies import TITLE, TITLE_LABEL, html_texts, near_stable_html, stage1_bodies
 
 #: The rules of the default profiles, as clean() applies them.
 RULES = rules_of(DEFAULT_PROFILES)
@@ -249,6 +251,90 @@ def test_serializing_any_markup_gives_what_bs4_gives(fragment: str) -> None:
     root = BeautifulSoup("\n" + xml_safe(fragment), "lxml").body
     if root is not None:
         assert _serialize_contents(root) == root.decode_contents()
+
+
+# -- stage 1 on lxml: the same fragment as on bs4, for the bodies it takes ---------------------
+
+
+def _both_passes(
+    body: str, base: str | None, *, take_editor: bool, title: str | None
+) -> tuple[tuple[object, str] | None, tuple[object, str]]:
+    """What the lxml pass (None if it declines) and the bs4 pass make of ``body``."""
+    text = xml_safe(body)
+    labels = RULES.count_title_labels(text) if title is not None else 0
+    lxml_pass = partial(sanitize._lxml_pass, take_editor=take_editor, title=title)
+    bs4_pass = partial(sanitize._bs4_pass, take_editor=take_editor, title=title)
+    try:
+        quick: tuple[object, str] | None = lxml_pass(text, base, RULES, title_labels=labels)
+    except sanitize._Declined:
+        quick = None
+    return quick, bs4_pass(text, base, RULES, title_labels=labels)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    body=st.one_of(stage1_bodies, html_texts, near_stable_html),
+    base=st.sampled_from([None, BASE]),
+    take_editor=st.booleans(),
+    title=st.sampled_from([None, TITLE]),
+)
+def test_the_lxml_pass_gives_what_the_bs4_pass_gives(
+    body: str, base: str | None, take_editor: bool, title: str | None
+) -> None:
+    quick, general = _both_passes(body, base, take_editor=take_editor, title=title)
+    if quick is not None:
+        assert quick == general
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # bs4 makes blank text one space or newline, each text on its own: lxml joins the
+        # texts around a removed comment (both found by the property above)
+        '<p class="article-editor">责任编辑：王蒙 </p>  ',
+        "<p>x</p> <!-- news_keyword_pub,stock, --> ",
+        "<pre>  <b>x</b>  </pre> \n <!--c--> \t <p>  </p>",
+        # a title line after a removed comment, ended by a <br>; one across an inline element
+        f"<p>a<br><!--c-->{TITLE_LABEL}{TITLE}<br>b</p>",
+        f"<div><b>{TITLE_LABEL}</b>{TITLE}<br/>tail</div><p>{TITLE_LABEL}{TITLE}<img src=x></p>",
+        # the end-of-text cut inside an inline element, with an editor line after it
+        '<p>x<b>y<!-- news_keyword_pub -->z</b> w<p class="article-editor">编辑：甲</p></p>',
+        # word-list attributes, quotes, void elements with content, <image>
+        "<p class=' a  b ' title='a\"b'>x</p><img src=a.png>c</img><image src=b.png>",
+    ],
+)
+def test_the_lxml_pass_gives_what_the_bs4_pass_gives_on_known_cases(body: str) -> None:
+    for take_editor in (False, True):
+        quick, general = _both_passes(body, BASE, take_editor=take_editor, title=TITLE)
+        assert quick == general
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p>x<iframe src="https://v.example/1"></iframe></p>',  # becomes a link
+        # bs4 gives ruby text a class of its own, which get_text() leaves out
+        f"<p>{TITLE_LABEL}<ruby>工<rt>gong</rt></ruby>信部召开座谈会</p>",
+        "<div>" * 300 + "deep",  # libxml2's tree builder stops nesting at 255
+        "<!--only a comment-->",  # no <body>
+    ],
+)
+def test_the_lxml_pass_leaves_to_bs4_what_only_bs4_handles(body: str) -> None:
+    quick, general = _both_passes(body, BASE, take_editor=True, title=TITLE)
+    assert quick is None
+    assert _one_pass(body, BASE, RULES, take_editor=True, title=TITLE)[1] == _whitelist(general[1])
+
+
+def test_the_lxml_pass_takes_the_real_and_the_generated_bodies(tmp_path: Path) -> None:
+    # It is the speed of a build only if it takes the bodies a build meets (make bench).
+    generate(tmp_path, 30)
+    folder = make_settings(tmp_path)
+    generated = [read_body(article, folder) for article in load_folder(folder).articles]
+    assert len(generated) == 30
+    for body in [*real_bodies(), *generated]:
+        quick, general = _both_passes(body, BASE, take_editor=True, title=TITLE)
+        assert quick is not None
+        assert quick == general
 
 
 # -- pictures: what was removed is said, lazy images get their real address ------------------
