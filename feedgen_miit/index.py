@@ -40,13 +40,13 @@ import logging
 import os
 import re
 import sqlite3
+import sys
 import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -1465,10 +1465,31 @@ def code_hash() -> str:
 
 @cache
 def _library_versions() -> dict[str, str]:
+    """The installed version of each of :data:`_LIBRARIES` ("-" if it is not installed).
+
+    Read from the names of the distributions' ``.dist-info`` folders, the first on
+    ``sys.path`` winning, as ``importlib.metadata`` finds them: importing that took 25 ms of
+    a build's start-up (its ``email`` parsers), more than the nightly build's other work.
+    """
+    wanted = {_distribution_key(name): name for name in _LIBRARIES}
     versions: dict[str, str] = {}
-    for name in _LIBRARIES:
+    for folder in sys.path:
         try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = "-"
-    return versions
+            entries = os.scandir(folder or ".")
+        except OSError:
+            continue  # a zip file, or gone
+        with entries:
+            for entry in entries:
+                stem, dot, suffix = entry.name.rpartition(".")
+                if suffix != "dist-info" or not dot:
+                    continue
+                name, _, installed = stem.partition("-")
+                library = wanted.get(_distribution_key(name))
+                if library is not None and installed:
+                    versions.setdefault(library, installed)
+    return {name: versions.get(name, "-") for name in _LIBRARIES}
+
+
+def _distribution_key(name: str) -> str:
+    """A distribution name as its ``.dist-info`` folder may spell it (PEP 503, ``_`` for ``-``)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
