@@ -33,7 +33,6 @@ import logging
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -342,7 +341,8 @@ def _remove_leftovers_in(folder: Path, of: Callable[[set[str]], bool]) -> list[P
     return removed
 
 
-#: What :func:`_stage` (``mkstemp``'s 8 characters) and :func:`_backup` name their files.
+#: What :func:`_create_temporary` (8 hex digits; ``mkstemp``'s 8 characters before) and
+#: :func:`_backup` name their files.
 _TEMPORARY = re.compile(r"\.(.+)\.[A-Za-z0-9_]{8}\Z", re.DOTALL)
 _BACKUP = re.compile(r"\.(.+)\.[0-9a-f]{12}\.old\Z", re.DOTALL)
 
@@ -480,29 +480,56 @@ def _read_if_present(path: Path) -> bytes | None:
 def _stage(target: Path, data: bytes, *, existed: bool) -> _Staged:
     """Write ``data`` to a temporary file beside ``target`` (synced by :func:`_commit`)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        descriptor, temporary = _create_temporary(target)
     except OSError as error:
         raise PublishError(
             f"{target.parent}: cannot write to the output folder: {_reason(error)}; "
             "nothing was published"
         ) from error
-    staged = _Staged(target=target, temporary=Path(name), existed=existed, size=len(data))
+    staged = _Staged(target=target, temporary=temporary, existed=existed, size=len(data))
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(descriptor, view) :]
+            # Made 0600; keep the old file's mode, else what the umask allows.
+            os.fchmod(descriptor, _mode_for(target) if existed else _new_file_mode())
         finally:
             os.close(descriptor)
-        # mkstemp creates 0600; keep the old file's mode, else what the umask allows.
-        staged.temporary.chmod(_mode_for(target))
     except OSError as error:
         _remove(staged.temporary)
         raise PublishError(
             f"{target}: cannot write the file: {_reason(error)}; nothing was published"
         ) from error
     return staged
+
+
+#: A temporary file is made anew (never an existing file, nor through a link), for writing.
+_TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _create_temporary(target: Path) -> tuple[int, Path]:
+    """Create a new, empty, private (0600) file beside ``target``, making its folder if
+    need be; return its descriptor and path. Named ``.NAME.XXXXXXXX`` (8 random hex
+    digits), which :data:`_TEMPORARY` recognizes: a killed build's temporaries are swept.
+
+    Not :func:`tempfile.mkstemp`, which does the same ``O_EXCL`` open after a random name
+    drawn in Python and checks of its arguments: 0.7 s of a cold build of 1,000 articles
+    under cProfile (3,393 files). And no ``mkdir`` a file: only when the folder is missing.
+    """
+    made = False
+    for _ in range(100):
+        temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}")
+        try:
+            return os.open(temporary, _TEMPORARY_FLAGS, 0o600), temporary
+        except FileExistsError:
+            continue
+        except FileNotFoundError:  # the folder is new: make it, and try again (once)
+            if made:
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made = True
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(target.parent))
 
 
 def _commit(staged: list[_Staged]) -> None:
@@ -628,7 +655,12 @@ def _mode_for(target: Path) -> int:
     try:
         return target.stat().st_mode & 0o7777
     except OSError:
-        return 0o666 & ~_umask()
+        return _new_file_mode()
+
+
+def _new_file_mode() -> int:
+    """The mode of a new file: what the umask allows of 0666."""
+    return 0o666 & ~_umask()
 
 
 def _umask() -> int:

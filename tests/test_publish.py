@@ -7,7 +7,6 @@ import errno
 import os
 import signal
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -207,17 +206,28 @@ def _fail_for_folders(real: Callable[[int], None]) -> Callable[[int], None]:
     return fsync
 
 
+def _fail_for_temporaries(real: Callable[..., int]) -> Callable[..., int]:
+    """``os.open`` that fails to create a file (a read-only folder), and opens the rest."""
+
+    def open_(path: str | os.PathLike[str], flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real(path, flags, *args, **kwargs)
+
+    return open_
+
+
 def _syncfs_failing(descriptor: int) -> int:
     ctypes.set_errno(errno.EIO)
     return -1
 
 
 STEPS: dict[str, tuple[object, str, Callable[..., object]]] = {
-    "temporary file (read-only folder)": (tempfile, "mkstemp", _fail(errno.EROFS)),
+    "temporary file (read-only folder)": (os, "open", _fail_for_temporaries(os.open)),
     "write (disk full)": (os, "write", _fail(errno.ENOSPC)),
     "syncfs of the new files": (publish_module, "_syncfs", lambda: _syncfs_failing),
     "fsync of the file (no syncfs)": (publish_module, "_syncfs", lambda: None),
-    "chmod": (os, "chmod", _fail(errno.EPERM)),
+    "chmod": (os, "fchmod", _fail(errno.EPERM)),
     "rename": (os, "replace", _fail(errno.EIO)),
     "fsync of the folder": (os, "fsync", _fail_for_folders(os.fsync)),
 }
@@ -373,6 +383,35 @@ def test_the_next_build_removes_what_a_killed_one_left(tmp_path: Path) -> None:
     names = {path.name for path in (tmp_path / "public").iterdir()}
     assert not names & set(leftovers)
     assert set(keep) <= names
+
+
+def test_a_temporary_this_version_makes_is_a_leftover_it_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed while staging leaves its own temporaries (not mkstemp's any more):
+    the sweep must know their names, in a folder the staging had to make, too."""
+    output = tmp_path / "public"
+    made: list[Path] = []
+    real = publish_module._create_temporary
+
+    def create_and_die(target: Path) -> tuple[int, Path]:
+        descriptor, temporary = real(target)
+        made.append(temporary)
+        os.write(descriptor, b"<half")
+        os.close(descriptor)
+        raise KeyboardInterrupt  # killed before the file is written and renamed
+
+    monkeypatch.setattr(publish_module, "_create_temporary", create_and_die)
+    with pytest.raises(KeyboardInterrupt):
+        publish(output, {"categories/a.xml": GOOD})
+    monkeypatch.undo()
+    (temporary,) = made
+    assert temporary.parent == output / "categories"
+    assert temporary.stat().st_mode & 0o777 == 0o600  # private until it is published
+    temporary.write_bytes(b"<half")  # publish() cleaned up; a kill would not have
+    assert remove_leftovers(output, ["categories/a.xml"]) == [temporary]
+    temporary.write_bytes(b"<half")
+    assert publish_module.sweep_leftovers(output) == [temporary]
 
 
 def test_the_lock_is_released_after_a_build(tmp_path: Path) -> None:
