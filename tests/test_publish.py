@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gzip
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from feedgen_miit import PublishError, build, make_settings
+from feedgen_miit import PublishError, build, delivery, make_settings
 from feedgen_miit import publish as publish_module
 from feedgen_miit import validate as validate_module
 from feedgen_miit.index import ArticleIndex, fingerprint, index_path
@@ -518,3 +520,83 @@ def test_after_a_build_killed_while_publishing_its_leftovers_go_everywhere(
     index = ArticleIndex.open(index_path(settings), fingerprint(settings))
     assert not index.publishing_was_cut()
     index.close()
+
+
+# -- precompressed copies, made in a thread ---------------------------------------------------
+
+
+def _pages(count: int) -> dict[str, bytes]:
+    return {
+        f"articles/p{number}.html": f"<p>page {number}</p>".encode() * (50 + number)
+        for number in range(count)
+    }
+
+
+def test_copies_made_in_a_thread_are_each_of_their_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish_module, "COMPRESSING_AHEAD", 3)
+    output = tmp_path / "public"
+    pages = _pages(40)
+    result = publish(output, iter(pages.items()), compress=True)
+    assert len(result.written) == 40
+    assert len(result.copies) == 40 * len(delivery.compressors())
+    for name, data in pages.items():
+        assert gzip.decompress((output / f"{name}.gz").read_bytes()) == data
+    assert not list(output.rglob(".*"))  # no temporaries left
+    assert [thread.name for thread in threading.enumerate() if "compress" in thread.name] == []
+
+
+def test_a_stream_is_read_at_most_a_few_files_ahead_of_its_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays bounded: a stream of listing pages is not all rendered (and held) while
+    the compressing thread is behind."""
+    monkeypatch.setattr(publish_module, "COMPRESSING_AHEAD", 4)
+    may_compress = threading.Event()
+    real = delivery.compressed
+
+    def slow(data: bytes) -> dict[str, bytes]:
+        may_compress.wait(10)
+        return real(data)
+
+    monkeypatch.setattr(delivery, "compressed", slow)
+    pulled: list[str] = []
+
+    def stream() -> Iterator[tuple[str, bytes]]:
+        for name, data in _pages(30).items():
+            pulled.append(name)
+            yield name, data
+
+    seen: list[int] = []
+
+    def look_then_let_go() -> None:
+        seen.append(len(pulled))
+        may_compress.set()
+
+    timer = threading.Timer(0.3, look_then_let_go)
+    timer.start()
+    publish(tmp_path / "public", stream(), compress=True)
+    timer.join()
+    assert seen == [4 + 1]  # the ones waiting, and the one that made the main thread wait
+    assert len(pulled) == 30
+
+
+def test_a_failure_in_the_compressing_thread_publishes_nothing(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = listing(published)
+    calls: list[bytes] = []
+    real = delivery.compressed
+
+    def failing(data: bytes) -> dict[str, bytes]:
+        calls.append(data)
+        if len(calls) == 5:
+            raise MemoryError
+        return real(data)
+
+    monkeypatch.setattr(delivery, "compressed", failing)
+    with pytest.raises(MemoryError):
+        publish(published, {"atom.xml": newer_feed(), **_pages(20)}, compress=True)
+    assert listing(published) == before  # all or nothing, and no temporary left
+    assert not (published / "articles").exists() or not list((published / "articles").iterdir())
