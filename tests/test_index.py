@@ -28,6 +28,7 @@ from feedgen_miit import (
     tasks,
 )
 from feedgen_miit import index as index_module
+from feedgen_miit import sanitize as sanitize_module
 from feedgen_miit.errors import IndexWriteError
 from feedgen_miit.index import ArticleIndex, fingerprint, index_path
 from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, path_order, scan
@@ -621,3 +622,71 @@ def test_every_oldest_first_streams_what_sorting_every_article_gives(
         streamed = [source for source, _ in index.every_oldest_first(category)]
     assert streamed == expected
     assert len(expected) == (3 if category else 5)  # d4 loses its id to d1
+
+
+# -- the whitelist on the way out: rows this process did not write ------------------------------
+
+
+def _stored_index(settings: Settings, location: Path) -> tuple[ArticleIndex, Article, Entry]:
+    """An index at ``location`` with one article's entry rendered and stored by it."""
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        index = ArticleIndex.open(location, fingerprint(settings))
+        index.refresh(settings, reader(pool))
+        stored = index.article(index.sources()[0])
+        entry = tasks.make_entry(Work(settings, datetime.now(UTC)), stored)
+    index.store_entry(entry)
+    index.commit()
+    return index, stored, entry
+
+
+def _count_rechecks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    checked: list[str] = []
+    real = sanitize_module.recheck
+
+    def counting(html: str) -> str:
+        checked.append(html)
+        return real(html)
+
+    monkeypatch.setattr(index_module, "recheck", counting)
+    return checked
+
+
+def test_an_entry_this_process_stored_is_not_whitelisted_again(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    age_ctime(monkeypatch)  # the next open reads no file again: only the rows
+    checked = _count_rechecks(monkeypatch)
+    index, stored, entry = _stored_index(settings, tmp_path / "index.sqlite")
+    assert index.entry(stored) == entry
+    assert checked == []  # the sanitizer's own output of this build
+    index.close()
+    again = ArticleIndex.open(tmp_path / "index.sqlite", fingerprint(settings))
+    assert again.refresh(settings, lambda stale: iter(())).files_read == 0
+    assert again.entry(again.article(stored.source)) == entry  # read back from the file...
+    assert checked == [entry.content]  # ... so through the whitelist
+    again.close()
+
+
+def test_an_entry_changed_behind_the_builds_back_is_whitelisted_again(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A row rewritten while the build runs, with a checksum that fits (it is not a secret):
+    its HTML is not what this process stored, so the whitelist sees it."""
+    location = tmp_path / "index.sqlite"
+    index, stored, _ = _stored_index(settings, location)
+    checked = _count_rechecks(monkeypatch)
+    with sqlite3.connect(location) as db:
+        (payload, digest) = db.execute(
+            "SELECT entry, digest FROM articles WHERE source = ?", (stored.source,)
+        ).fetchone()
+        hostile = payload.replace("正文", "<script>x()</script>正文")
+        assert hostile != payload
+        db.execute(
+            "UPDATE articles SET entry = ?, entry_checksum = ? WHERE source = ?",
+            (hostile, index_module._entry_checksum(hostile, bytes(digest)), stored.source),
+        )
+    found = index.entry(stored)
+    assert len(checked) == 1
+    assert "<script" in checked[0]
+    assert found is None or "<script" not in found.content  # never the script
+    index.close()
