@@ -99,11 +99,10 @@ def archive_files(
         for page in sorted(pages):
             if formats and 0 < page <= newest:
                 entries = []
-                for source in index.on_page(feed, page):
-                    entry = index.entry(index.article(source))
-                    if entry is not None:
-                        entry = without_site_pictures(entry, pictures)
-                        entries.append(fitted(entry, settings.max_feed_bytes, settings.site))
+                for _, stored in index.with_entries(index.on_page(feed, page)):
+                    if stored is not None:
+                        shown = without_site_pictures(stored, pictures)
+                        entries.append(fitted(shown, settings.max_feed_bytes, settings.site))
                 for document in formats:
                     data = render_document(
                         document, page, entries, settings, newest=newest, archives=True

@@ -102,8 +102,7 @@ def sanitize_pending(
     failed: list[ArticleError] = []
     sanitized = 0
     for batch in _batches(sources):
-        articles = [index.article(source) for source in batch]
-        wanted = [article for article in articles if index.entry(article) is None]
+        wanted = [article for article, entry in index.with_entries(batch) if entry is None]
         for article, outcome in zip(wanted, render(wanted), strict=True):
             if isinstance(outcome, ArticleError):
                 index.mark_failed(article.source, outcome)
@@ -161,13 +160,12 @@ def _article_pages(
 ) -> Iterator[tuple[str, bytes]]:
     """The page of each of ``sources`` and its bytes, rendered as they are asked for; each
     one's source and digest is noted in ``rendered``."""
-    for source in sources:
-        entry = index.entry(index.article(source))
+    for article, entry in index.with_entries(sources):
         if entry is None:  # sanitize_pending() stored every usable one
             continue
         data = render_article_page(without_site_pictures(entry, pictures), site, feeds)
-        rendered.append((source, digest_of(data)))
-        yield entry.article.page, data
+        rendered.append((article.source, digest_of(data)))
+        yield article.page, data
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +237,7 @@ def plan_listings(
 
 
 def _month_page(index: ArticleIndex, site: Site, month: str, category: str | None) -> bytes:
-    articles = [index.article(source) for source in index.in_month(month, category=category)]
+    articles = index.articles(index.in_month(month, category=category))
     return render_month_page(month, site, articles, category=category)
 
 
@@ -252,7 +250,7 @@ def _category_page(
     months: Mapping[str, int],
     limit: int,
 ) -> bytes:
-    newest = [index.article(source) for source in index.newest(limit, category=name)]
+    newest = index.articles(index.newest(limit, category=name))
     return render_category_page(name, site, feeds, newest, sorted(months.items(), reverse=True))
 
 

@@ -690,3 +690,29 @@ def test_an_entry_changed_behind_the_builds_back_is_whitelisted_again(
     assert "<script" in checked[0]
     assert found is None or "<script" not in found.content  # never the script
     index.close()
+
+
+def test_articles_and_entries_read_in_batches_are_the_ones_read_alone(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "_ENTRY_BATCH", 4)
+    monkeypatch.setattr(index_module, "_QUERY_BATCH", 4)
+    work = Work(settings, datetime.now(UTC))
+    with WorkerPool(work, 1) as pool:
+        index = ArticleIndex.open(None, fingerprint(settings))
+        index.refresh(settings, reader(pool))
+    sources = index.sources()
+    for source in sources[:4]:  # the others stay without an entry
+        index.store_entry(tasks.make_entry(work, index.article(source)))
+    asked = [*reversed(sources), sources[0]]  # any order, one twice, across batches
+    alone = [index.article(source) for source in asked]
+    assert index.articles(asked) == alone
+    assert list(index.with_entries(asked)) == [(found, index.entry(found)) for found in alone]
+    assert [entry is None for _, entry in index.with_entries(asked)] == [
+        source not in sources[:4] for source in asked
+    ]
+    with pytest.raises(index_module.IndexDamagedError, match="vanished"):
+        index.articles([sources[0], "no/such.txt"])
+    with pytest.raises(index_module.IndexDamagedError, match="vanished"):
+        list(index.with_entries([sources[0], "no/such.txt"]))
+    index.close()
