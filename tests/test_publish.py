@@ -600,3 +600,23 @@ def test_a_failure_in_the_compressing_thread_publishes_nothing(
         publish(published, {"atom.xml": newer_feed(), **_pages(20)}, compress=True)
     assert listing(published) == before  # all or nothing, and no temporary left
     assert not (published / "articles").exists() or not list((published / "articles").iterdir())
+
+
+def test_a_copy_the_thread_cannot_stage_publishes_nothing_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread stages copies ahead of the main thread: when one fails, the ones it staged
+    and nobody took are removed too."""
+    monkeypatch.setattr(publish_module, "COMPRESSING_AHEAD", 8)
+    output, secret = tmp_path / "public", tmp_path / "secret"
+    secret.write_bytes(b"secret")
+    publish(output, {"articles/p0.html": b"<p>old</p>"})
+    (output / "articles" / "p3.html.br").symlink_to(secret)
+    with pytest.raises(PublishError, match=r"p3\.html\.br: a symbolic link"):
+        publish(output, _pages(20), compress=True)
+    assert sorted(path.name for path in (output / "articles").iterdir()) == [
+        "p0.html",
+        "p3.html.br",
+    ]
+    assert (output / "articles" / "p0.html").read_bytes() == b"<p>old</p>"
+    assert secret.read_bytes() == b"secret"
