@@ -133,6 +133,39 @@ def test_the_checker_agrees_with_the_independent_one(name: str) -> None:
     assert validate_module.problems("atom.xml", document)
 
 
+def _rules_node_by_node(root: etree._Element) -> list[str]:
+    """The Schematron rules checked as they were before being compiled: each rule's test
+    evaluated on each node of its context, one XPath at a time."""
+    found = []
+    namespaces = {"atom": ATOM[1:-1]}
+    for rule in validate_module._schematron_rules():
+        nodes = root.xpath(f"descendant-or-self::{rule.context}", namespaces=namespaces)
+        assert isinstance(nodes, list)
+        for node in nodes:
+            assert isinstance(node, etree._Element)
+            if not node.xpath(f"boolean({rule.test})", namespaces=namespaces):
+                found.append(f"line {node.sourceline}: {rule.message}")
+    return found
+
+
+@pytest.mark.parametrize("name", [*sorted(MUTATIONS), "entries without author or link"])
+def test_the_compiled_rules_find_what_each_rule_finds_node_by_node(name: str) -> None:
+    if name in MUTATIONS:
+        document = mutated(name)
+    else:  # several entries break both entry rules at once, in document order
+        root = etree.fromstring(GOOD)
+        for xpath in ("/a:feed/a:author", "//a:entry[position() > 1]/a:author",
+                      "//a:entry[position() > 1]/*[self::a:content or self::a:link]"):  # fmt: skip
+            _drop(xpath)(root)
+        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    root = etree.fromstring(document)
+    expected = _rules_node_by_node(root)
+    found = validate_module.atom_problems(root)
+    assert [problem for problem in found if problem in expected] == expected
+    if name not in MUTATIONS:
+        assert len(expected) >= 4
+
+
 def test_the_published_golden_feed_passes_both_checkers() -> None:
     assert atom_problems(GOOD) == []
     assert validate_module.problems("atom.xml", GOOD) == []
