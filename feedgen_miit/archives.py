@@ -20,20 +20,22 @@ documents and the newest archive documents, and nothing else of the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from .budget import ENTRY_SHARE, HEAD_BYTES, fitted
 from .index import ArticleIndex
 from .layout import MAIN_FEED as MAIN
-from .model import Article, Documents
+from .model import Article, Documents, Entry
 from .outputs import FeedDocument, render_document
 from .pages import without_site_pictures
 from .scan import path_order
 from .selection import Selection
 from .settings import Settings
 
-#: Bytes of archive documents rendered before they are published (memory stays bounded).
+#: Bytes of archive documents rendered before they are published (memory stays bounded),
+#: counted as their entries' costs (an upper bound).
 BATCH_BYTES = 4 * 1024 * 1024
 
 
@@ -79,43 +81,83 @@ def archive_paths(documents: Documents, feeds: Sequence[FeedDocument]) -> set[st
     }
 
 
+@dataclass(frozen=True, slots=True)
+class ArchivePage:
+    """One page of a feed's archive documents, in each of the feed's formats, with its
+    entries: what :func:`render_archive_page` renders (in a worker process, when there are
+    many: the build's own process is the wall-time floor of a cold build)."""
+
+    formats: tuple[FeedDocument, ...]
+    page: int
+    entries: tuple[Entry, ...]
+    newest: int  #: the feed's newest archive document
+
+    def paths(self) -> list[str]:
+        """Where its documents go, in the order of :attr:`formats`."""
+        return [document.page_path(self.page) for document in self.formats]
+
+
+def render_archive_page(settings: Settings, page: ArchivePage) -> list[bytes]:
+    """The documents of ``page``, in the order of its formats."""
+    return [
+        render_document(document, page.page, page.entries, settings, newest=page.newest,
+                        archives=True)
+        for document in page.formats
+    ]  # fmt: skip
+
+
+#: ``render(pages)``: the documents of each page (:func:`render_archive_page`), in order.
+RenderPages = Callable[[Sequence[ArchivePage]], Iterable[list[bytes]]]
+
+
 def archive_files(
     index: ArticleIndex,
     documents: Documents,
     feeds: Sequence[FeedDocument],
     settings: Settings,
     pictures: frozenset[str],
+    *,
+    render: RenderPages | None = None,
 ) -> Iterator[tuple[dict[str, bytes], list[tuple[str, int]]]]:
     """The archive documents to write again, in batches of about :data:`BATCH_BYTES`: each
-    batch's files, and the ``(feed, page)`` they are (to note once they are out)."""
-    files: dict[str, bytes] = {}
+    batch's files, and the ``(feed, page)`` they are (to note once they are out).
+
+    This process reads each page's entries from the index; ``render`` renders a batch of
+    pages (by default here, one after the other)."""
+    if render is None:
+        render = partial(map, partial(render_archive_page, settings))
+    due: list[ArchivePage] = []
     done: list[tuple[str, int]] = []
     size = 0
     for feed, pages in sorted(index.archive_dirty().items()):
-        formats = [document for document in feeds if document.feed == feed]
+        formats = tuple(document for document in feeds if document.feed == feed)
         newest = documents.newest(feed)
         if newest and max(pages) > newest:
             pages.add(newest)  # the documents after it went: it loses its next-archive link
         for page in sorted(pages):
             if formats and 0 < page <= newest:
                 entries = []
-                for source in index.on_page(feed, page):
-                    entry = index.entry(index.article(source))
-                    if entry is not None:
-                        entry = without_site_pictures(entry, pictures)
-                        entries.append(fitted(entry, settings.max_feed_bytes, settings.site))
-                for document in formats:
-                    data = render_document(
-                        document, page, entries, settings, newest=newest, archives=True
-                    )
-                    files[document.page_path(page)] = data
-                    size += len(data)
+                for _, stored in index.with_entries(index.on_page(feed, page)):
+                    if stored is not None:
+                        shown = without_site_pictures(stored, pictures)
+                        entries.append(fitted(shown, settings.max_feed_bytes, settings.site))
+                due.append(ArchivePage(formats, page, tuple(entries), newest))
+                # What its documents take at most: an entry's cost bounds it in any format.
+                size += len(formats) * (HEAD_BYTES + sum(entry.cost for entry in entries))
             done.append((feed, page))
             if size >= BATCH_BYTES:
-                yield files, done
-                files, done, size = {}, [], 0
-    if files or done:
-        yield files, done
+                yield _rendered(due, render), done
+                due, done, size = [], [], 0
+    if due or done:
+        yield _rendered(due, render), done
+
+
+def _rendered(pages: Sequence[ArchivePage], render: RenderPages) -> dict[str, bytes]:
+    """The documents of ``pages`` by path, rendered by ``render``."""
+    files: dict[str, bytes] = {}
+    for page, rendered in zip(pages, render(pages), strict=True):
+        files.update(zip(page.paths(), rendered, strict=True))
+    return files
 
 
 def _members(index: ArticleIndex, sources: Sequence[str]) -> dict[str, tuple[str, ...]]:

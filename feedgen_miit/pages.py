@@ -102,8 +102,7 @@ def sanitize_pending(
     failed: list[ArticleError] = []
     sanitized = 0
     for batch in _batches(sources):
-        articles = [index.article(source) for source in batch]
-        wanted = [article for article in articles if index.entry(article) is None]
+        wanted = [article for article, entry in index.with_entries(batch) if entry is None]
         for article, outcome in zip(wanted, render(wanted), strict=True):
             if isinstance(outcome, ArticleError):
                 index.mark_failed(article.source, outcome)
@@ -139,20 +138,34 @@ def publish_article_pages(
     if not site.pages:
         return
     for batch in _batches(index.due_pages()):
-        files: dict[str, bytes] = {}
-        sources: dict[str, str] = {}
-        for source in batch:
-            entry = index.entry(index.article(source))
-            if entry is None:  # sanitize_pending() stored every usable one
-                continue
-            page = entry.article.page
-            files[page] = render_article_page(without_site_pictures(entry, pictures), site, feeds)
-            sources[page] = source
-        result = publish(output_dir, files, compress=compress)
-        for page, data in files.items():
-            index.page_published(sources[page], digest_of(data))
+        rendered: list[tuple[str, bytes]] = []  # (source, digest of its page)
+        # A stream: each page is rendered as publish() asks for it, while the copies of the
+        # ones before are compressed in a thread (publish._Copier); and not held once staged.
+        pages = _article_pages(index, batch, site, feeds, pictures=pictures, rendered=rendered)
+        result = publish(output_dir, pages, compress=compress)
+        for source, digest in rendered:
+            index.page_published(source, digest)
         index.commit()
         yield PagesOut(len(result.written), len(result.unchanged))
+
+
+def _article_pages(
+    index: ArticleIndex,
+    sources: Sequence[str],
+    site: Site,
+    feeds: Feeds,
+    *,
+    pictures: frozenset[str],
+    rendered: list[tuple[str, bytes]],
+) -> Iterator[tuple[str, bytes]]:
+    """The page of each of ``sources`` and its bytes, rendered as they are asked for; each
+    one's source and digest is noted in ``rendered``."""
+    for article, entry in index.with_entries(sources):
+        if entry is None:  # sanitize_pending() stored every usable one
+            continue
+        data = render_article_page(without_site_pictures(entry, pictures), site, feeds)
+        rendered.append((article.source, digest_of(data)))
+        yield article.page, data
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +237,7 @@ def plan_listings(
 
 
 def _month_page(index: ArticleIndex, site: Site, month: str, category: str | None) -> bytes:
-    articles = [index.article(source) for source in index.in_month(month, category=category)]
+    articles = index.articles(index.in_month(month, category=category))
     return render_month_page(month, site, articles, category=category)
 
 
@@ -237,7 +250,7 @@ def _category_page(
     months: Mapping[str, int],
     limit: int,
 ) -> bytes:
-    newest = [index.article(source) for source in index.newest(limit, category=name)]
+    newest = index.articles(index.newest(limit, category=name))
     return render_category_page(name, site, feeds, newest, sorted(months.items(), reverse=True))
 
 

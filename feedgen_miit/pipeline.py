@@ -2,10 +2,9 @@
 
 Each step is a module of its own; this one only connects them. A nightly build over years of
 articles reads only new and changed files (:mod:`~feedgen_miit.index`), sanitizes only the
-bodies that something new shows (:mod:`~feedgen_miit.selection`, :mod:`~feedgen_miit.pages`),
-and hands both jobs to a process pool when there are many (:mod:`~feedgen_miit.workers`).
-Every article keeps its place in a feed document (:mod:`~feedgen_miit.archives`), and the
-outputs go online in an order that never breaks a link (:mod:`~feedgen_miit.release`).
+bodies that something new shows (:mod:`~feedgen_miit.selection`, :mod:`~feedgen_miit.pages`);
+a process pool reads, sanitizes and renders archive documents (:mod:`~feedgen_miit.archives`).
+The outputs go online in an order that never breaks a link (:mod:`~feedgen_miit.release`).
 ``check`` is the same refresh over an index in memory, then every body sanitized.
 """
 
@@ -34,7 +33,7 @@ from .publish import output_lock, remove_private_leftovers, require_apart
 from .release import Done, outputs_fingerprint, release
 from .selection import Selection, select
 from .settings import Settings
-from .tasks import Progress, Work, reader, renderer
+from .tasks import Progress, Work, archive_renderer, reader, renderer
 from .workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -113,6 +112,7 @@ def _render_and_publish(
         latest=[entry.article for entry in shown.entries],
         pictures=pictures,
         done=done,
+        render_archives=archive_renderer(pool),
     )
     return BuildReport(
         articles_found=index.article_count(),

@@ -33,9 +33,10 @@ import logging
 import os
 import re
 import stat
-import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import cast
@@ -98,53 +99,79 @@ def publish(
     suffixes = delivery.compressors() if compress else ()
     real: set[Path] = set()
     names: list[str] = []
-    copies: set[Path] = set()
     invalid: list[str] = []
-    unchanged: list[Path] = []
-    staged: list[_Staged] = []
-    try:
-        for name, data in files.items() if isinstance(files, Mapping) else files:
-            names.append(name)
-            target = _target(output_dir, name, real)
-            problems = validate.problems(name, data)
-            invalid += (f"{target}: {problem}" for problem in problems)
-            if invalid:  # nothing will go out: only find the other invalid files
-                continue
-            if len(names) == 1:
-                _make_output_folder(output_dir)
-            old = _read_if_present(target)
-            pairs = [(target, data, old)]
-            for copy, content in _copies(target, data, suffixes, kept=old == data):
-                copies.add(copy)
-                pairs.append((copy, content, _read_if_present(copy)))
-            for path, content, before in pairs:
-                if before == content:
-                    log.debug("%s: unchanged", path)
-                    unchanged.append(path)
+    out = _Outgoing(_new_file_mode())  # asked before the copier's thread runs (see there)
+    with _Copier(out.new_mode) as copier:
+        try:
+            for name, data in files.items() if isinstance(files, Mapping) else files:
+                names.append(name)
+                target = _target(output_dir, name, real)
+                problems = validate.problems(name, data)
+                invalid += (f"{target}: {problem}" for problem in problems)
+                if invalid:  # nothing will go out: only find the other invalid files
                     continue
-                staged.append(_stage(path, content, existed=before is not None))
-        if invalid:
-            raise PublishError(
-                "the new output is invalid, so nothing was published (the old files are "
-                "unchanged); this is a bug in feedgen-miit, please report it: " + "; ".join(invalid)
-            )
-        _commit(staged)
-    except BaseException:
-        _roll_back(staged)
-        raise
-    finally:
-        for item in staged:
-            _remove(item.temporary)
-            if item.backup is not None:
-                _remove(item.backup)
-    for item in staged:
+                if len(names) == 1:
+                    _make_output_folder(output_dir)
+                old = _read_if_present(target)
+                out.put(target, data, old)
+                if _needs_copies(target, suffixes, kept=old == data):
+                    copier.submit(target, data)
+                out.take_copies(copier.made())
+            if invalid:
+                raise PublishError(
+                    "the new output is invalid, so nothing was published (the old files are "
+                    "unchanged); this is a bug in feedgen-miit, please report it: "
+                    + "; ".join(invalid)
+                )
+            out.take_copies(copier.made(every=True))
+            _commit(out.staged)
+        except BaseException:
+            _roll_back(out.staged)
+            raise
+        finally:
+            for item in out.staged:
+                _remove(item.temporary)
+                if item.backup is not None:
+                    _remove(item.backup)
+    for item in out.staged:
         log.debug("%s: written (%d bytes)", item.target, item.size)
+    copies = out.copies
     _match_copies(output_dir, names, copies, suffixes)
     return PublishResult(
-        tuple(item.target for item in staged if item.target not in copies),
-        tuple(path for path in unchanged if path not in copies),
-        copies=tuple(item.target for item in staged if item.target in copies),
+        tuple(item.target for item in out.staged if item.target not in copies),
+        tuple(path for path in out.unchanged if path not in copies),
+        copies=tuple(item.target for item in out.staged if item.target in copies),
     )
+
+
+@dataclass(slots=True)
+class _Outgoing:
+    """What one :func:`publish` has staged so far, and what it found unchanged."""
+
+    new_mode: int  #: the mode of a new file (:func:`_new_file_mode`)
+    staged: list[_Staged] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    copies: set[Path] = field(default_factory=set)  #: every precompressed copy among them
+
+    def put(self, path: Path, content: bytes, before: bytes | None) -> None:
+        """Stage ``content`` for ``path``, unless its published file, ``before``, holds it."""
+        if before == content:
+            log.debug("%s: unchanged", path)
+            self.unchanged.append(path)
+        else:
+            existed = before is not None
+            self.staged.append(_stage(path, content, existed=existed, new_mode=self.new_mode))
+
+    def take_copies(self, made: Iterable[list[tuple[Path, _Staged | None]]]) -> None:
+        """Take the copies :class:`_Copier` staged (``None``: unchanged)."""
+        for pairs in made:
+            for copy, item in pairs:
+                self.copies.add(copy)
+                if item is None:
+                    log.debug("%s: unchanged", copy)
+                    self.unchanged.append(copy)
+                else:
+                    self.staged.append(item)
 
 
 def _make_output_folder(output_dir: Path) -> None:
@@ -156,27 +183,99 @@ def _make_output_folder(output_dir: Path) -> None:
         ) from error
 
 
-def _copies(
-    target: Path, data: bytes, suffixes: tuple[str, ...], *, kept: bool
-) -> Iterator[tuple[Path, bytes]]:
-    """The precompressed copies ``target`` needs, with ``data`` in it.
+def _needs_copies(target: Path, suffixes: tuple[str, ...], *, kept: bool) -> bool:
+    """Whether ``target`` needs its precompressed copies made.
 
     A file ``kept`` (out with these very bytes) with all its copies keeps them: compressing a
     feed again (brotli at its best, 0.2 s for 400 kB) would give the same bytes.
     """
     if not suffixes or not target.name.endswith(delivery.COMPRESSIBLE):
-        return
-    if kept and all(target.with_name(target.name + suffix).is_file() for suffix in suffixes):
-        return
-    for suffix, content in delivery.compressed(data).items():
-        yield target.with_name(target.name + suffix), content
+        return False
+    return not kept or not all(
+        target.with_name(target.name + suffix).is_file() for suffix in suffixes
+    )
+
+
+#: Files whose copies may wait to be made at once: bounds the bytes held, while the
+#: copier's thread keeps busy.
+COMPRESSING_AHEAD = 16
+
+
+class _Copier:
+    """Makes and stages the precompressed copies (:func:`delivery.compressed`) of the files
+    handed to it in a thread of its own, while the caller goes on staging (or rendering) the
+    next ones.
+
+    zlib and brotli let go of the GIL while they compress, and so do the system calls that
+    write a file: on two cores that time leaves the build's critical path. Compressing
+    every page and feed (gzip 9, brotli 6) took 1.1-1.3 s of the parent's ~7 s in a cold
+    build of 1,000 articles, and staging the 2,262 copies 0.7 s more. At most
+    :data:`COMPRESSING_AHEAD` files wait; their copies come back in the order the files
+    were handed in, each staged (:class:`_Staged`) or ``None`` when the published copy
+    already holds those bytes. Leaving the ``with`` cancels what has not started, waits for
+    what has (a few milliseconds), and removes the temporaries of copies never taken.
+    """
+
+    def __init__(self, new_mode: int) -> None:
+        self._new_mode = new_mode  #: the mode of a new file (the thread must not ask umask)
+        self._pool: ThreadPoolExecutor | None = None
+        self._waiting: deque[Future[list[tuple[Path, _Staged | None]]]] = deque()
+
+    def __enter__(self) -> _Copier:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for future in self._waiting:  # only when publishing failed: nothing will go out
+            if not future.cancelled() and future.exception() is None:
+                for _, item in future.result():
+                    if item is not None:
+                        _remove(item.temporary)
+        self._waiting.clear()
+
+    def submit(self, target: Path, data: bytes) -> None:
+        """Have the copies of ``data``, the bytes of ``target``, made and staged."""
+        if self._pool is None:  # most publishes of a warm build compress nothing
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="feedgen-miit-compress")
+        self._waiting.append(self._pool.submit(_stage_copies, target, data, self._new_mode))
+
+    def made(self, *, every: bool = False) -> Iterator[list[tuple[Path, _Staged | None]]]:
+        """The copies of each file, in order: of the ones done already, and of as many more
+        as it takes to have at most :data:`COMPRESSING_AHEAD` waiting (``every``: all)."""
+        waiting = self._waiting
+        while waiting and (every or len(waiting) > COMPRESSING_AHEAD or waiting[0].done()):
+            yield waiting.popleft().result()
+
+
+def _stage_copies(target: Path, data: bytes, new_mode: int) -> list[tuple[Path, _Staged | None]]:
+    """Compress ``data`` (the bytes of ``target``) into its copies, and stage each one
+    whose published copy holds other bytes; ``None`` for the others. Run by :class:`_Copier`
+    (``target``'s folder is made, and checked for links, by then); on a failure, the copies
+    staged already are removed."""
+    made: list[tuple[Path, _Staged | None]] = []
+    try:
+        for suffix, content in delivery.compressed(data).items():
+            copy = target.with_name(target.name + suffix)
+            before = _read_if_present(copy)
+            staged: _Staged | None = None
+            if before != content:
+                staged = _stage(copy, content, existed=before is not None, new_mode=new_mode)
+            made.append((copy, staged))
+    except BaseException:
+        for _, taken in made:
+            if taken is not None:
+                _remove(taken.temporary)
+        raise
+    return made
 
 
 def _match_copies(
     output_dir: Path, names: Iterable[str], copies: set[Path], produced: tuple[str, ...]
 ) -> None:
     """Give each copy its file's mtime (a server derives Last-Modified from each), and remove
-    the copies of these files that were not written now, nor kept (``_copies``) with a
+    the copies of these files that were not written now, nor kept (``_needs_copies``) with a
     suffix still ``produced``: they would be stale."""
     for name in names:
         target = output_dir / name
@@ -200,7 +299,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     if old == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    staged = [_stage(path, data, existed=old is not None)]
+    staged = [_stage(path, data, existed=old is not None, new_mode=_new_file_mode())]
     try:
         _commit(staged)
     except BaseException:
@@ -342,7 +441,8 @@ def _remove_leftovers_in(folder: Path, of: Callable[[set[str]], bool]) -> list[P
     return removed
 
 
-#: What :func:`_stage` (``mkstemp``'s 8 characters) and :func:`_backup` name their files.
+#: What :func:`_create_temporary` (8 hex digits; ``mkstemp``'s 8 characters before) and
+#: :func:`_backup` name their files.
 _TEMPORARY = re.compile(r"\.(.+)\.[A-Za-z0-9_]{8}\Z", re.DOTALL)
 _BACKUP = re.compile(r"\.(.+)\.[0-9a-f]{12}\.old\Z", re.DOTALL)
 
@@ -477,32 +577,60 @@ def _read_if_present(path: Path) -> bytes | None:
             ) from error
 
 
-def _stage(target: Path, data: bytes, *, existed: bool) -> _Staged:
-    """Write ``data`` to a temporary file beside ``target`` (synced by :func:`_commit`)."""
+def _stage(target: Path, data: bytes, *, existed: bool, new_mode: int) -> _Staged:
+    """Write ``data`` to a temporary file beside ``target`` (synced by :func:`_commit`), with
+    the mode of the file it replaces, else ``new_mode`` (:func:`_new_file_mode`)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        descriptor, temporary = _create_temporary(target)
     except OSError as error:
         raise PublishError(
             f"{target.parent}: cannot write to the output folder: {_reason(error)}; "
             "nothing was published"
         ) from error
-    staged = _Staged(target=target, temporary=Path(name), existed=existed, size=len(data))
+    staged = _Staged(target=target, temporary=temporary, existed=existed, size=len(data))
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(descriptor, view) :]
+            # Made 0600; keep the old file's mode, else what the umask allows.
+            os.fchmod(descriptor, _mode_for(target, new_mode) if existed else new_mode)
         finally:
             os.close(descriptor)
-        # mkstemp creates 0600; keep the old file's mode, else what the umask allows.
-        staged.temporary.chmod(_mode_for(target))
     except OSError as error:
         _remove(staged.temporary)
         raise PublishError(
             f"{target}: cannot write the file: {_reason(error)}; nothing was published"
         ) from error
     return staged
+
+
+#: A temporary file is made anew (never an existing file, nor through a link), for writing.
+_TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _create_temporary(target: Path) -> tuple[int, Path]:
+    """Create a new, empty, private (0600) file beside ``target``, making its folder if
+    need be; return its descriptor and path. Named ``.NAME.XXXXXXXX`` (8 random hex
+    digits), which :data:`_TEMPORARY` recognizes: a killed build's temporaries are swept.
+
+    Not :func:`tempfile.mkstemp`, which does the same ``O_EXCL`` open after a random name
+    drawn in Python and checks of its arguments: 0.7 s of a cold build of 1,000 articles
+    under cProfile (3,393 files). And no ``mkdir`` a file: only when the folder is missing.
+    """
+    made = False
+    for _ in range(100):
+        temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}")
+        try:
+            return os.open(temporary, _TEMPORARY_FLAGS, 0o600), temporary
+        except FileExistsError:
+            continue
+        except FileNotFoundError:  # the folder is new: make it, and try again (once)
+            if made:
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made = True
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(target.parent))
 
 
 def _commit(staged: list[_Staged]) -> None:
@@ -624,11 +752,17 @@ def _fsync_directory(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _mode_for(target: Path) -> int:
+def _mode_for(target: Path, new_mode: int) -> int:
     try:
         return target.stat().st_mode & 0o7777
     except OSError:
-        return 0o666 & ~_umask()
+        return new_mode
+
+
+def _new_file_mode() -> int:
+    """The mode of a new file: what the umask allows of 0666. Not while another thread may
+    create a file or folder: the umask is 0 for a moment."""
+    return 0o666 & ~_umask()
 
 
 def _umask() -> int:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from .archives import archive_files, archive_paths
+from .archives import RenderPages, archive_files, archive_paths
 from .delivery import compressors, notify_hubs
 from .index import ArticleIndex, code_hash
 from .model import Article, Documents
@@ -71,10 +71,12 @@ def release(
     latest: Sequence[Article],
     pictures: frozenset[str],
     done: Done,
+    render_archives: RenderPages | None = None,
 ) -> Released:
     """Publish ``files`` (the subscription documents and lists), the due article pages and
     archive documents and the due listing pages, in order; remove what is produced no
-    more; tell the hubs. ``done`` follows the progress."""
+    more; tell the hubs. ``done`` follows the progress; ``render_archives`` renders the
+    archive documents (:func:`~feedgen_miit.archives.archive_files`)."""
     site, output, compress = settings.site, settings.output_dir, settings.write_compressed
     if index.publishing_was_cut():
         sweep_leftovers(output)
@@ -85,7 +87,8 @@ def release(
         pages = PagesOut(pages.written + batch.written, pages.unchanged + batch.unchanged)
         done.pages = pages.written
     archives = archive_paths(documents, formats) if settings.write_archives else set()
-    for due, written in archive_files(index, documents, formats, settings, pictures):
+    batches = archive_files(index, documents, formats, settings, pictures, render=render_archives)
+    for due, written in batches:
         publish(output, due, compress=compress)
         for feed, page in written:
             index.archive_written(feed, page)

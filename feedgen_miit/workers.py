@@ -72,6 +72,11 @@ class WorkerPool(Generic[_Context]):
     def __enter__(self) -> WorkerPool[_Context]:
         return self
 
+    @property
+    def running(self) -> bool:
+        """Whether the workers were started (and not closed since)."""
+        return bool(self._started)
+
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 

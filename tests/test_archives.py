@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from bench.generate import generate
-from feedgen_miit import Settings, build, load_folder, make_settings
+from feedgen_miit import Settings, archives, build, load_folder, make_settings, tasks
 from feedgen_miit.layout import category_path
 from tests.atomcheck import assert_valid_atom
 
@@ -377,3 +377,41 @@ def test_without_archives_no_archive_document_stays(tmp_path: Path) -> None:
     assert [link.get("rel") for link in root.findall("atom:link", NS)] == ["self", "alternate"]
     build(settings)  # switched on again: the whole history is back
     assert len(walk_xml(tmp_path / "public", settings, settings.self_url).ids) == 40
+
+
+def test_archives_rendered_by_the_workers_are_the_ones_rendered_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool renders the archive pages of a cold build (in small batches here); every
+    file is the same as with one process, which renders them itself."""
+    generate(tmp_path / "articles", 60)
+    monkeypatch.setattr(tasks, "PARALLEL_ARCHIVE_MIN", 2)
+    monkeypatch.setattr(archives, "BATCH_BYTES", 50_000)
+    renderers = tmp_path / "renderers"
+    real = archives.render_archive_page
+
+    def noting(settings: Settings, page: archives.ArchivePage) -> list[bytes]:
+        with renderers.open("a") as note:  # the workers are processes of their own
+            note.write(f"{os.getpid()}\n")
+        return real(settings, page)
+
+    monkeypatch.setattr(archives, "render_archive_page", noting)  # this process's
+    monkeypatch.setattr(tasks, "render_archive_page", noting)  # the workers' (forked)
+    outputs, pids = {}, {}
+    for jobs in (1, 2):
+        settings = make_settings(
+            tmp_path / "articles", output_dir=tmp_path / f"public-{jobs}", max_feed_bytes=BUDGET,
+            limit=10, jobs=jobs, cache=False,
+        )  # fmt: skip
+        build(settings)
+        pids[jobs] = set(renderers.read_text().split())
+        renderers.unlink()
+        outputs[jobs] = {
+            path.relative_to(settings.output_dir): path.read_bytes()
+            for path in sorted(settings.output_dir.rglob("*"))
+            if path.is_file()
+        }
+    assert pids[1] == {str(os.getpid())}  # one process: rendered here
+    assert len(pids[2] - pids[1]) == 2  # both workers (a batch of one page: here)
+    assert len([path for path in outputs[2] if "archive" in str(path)]) > 6
+    assert outputs[2] == outputs[1]

@@ -28,6 +28,7 @@ from feedgen_miit import (
     tasks,
 )
 from feedgen_miit import index as index_module
+from feedgen_miit import sanitize as sanitize_module
 from feedgen_miit.errors import IndexWriteError
 from feedgen_miit.index import ArticleIndex, fingerprint, index_path
 from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, path_order, scan
@@ -636,3 +637,97 @@ def test_the_library_versions_are_those_importlib_metadata_gives() -> None:
 
     expected = {name: installed(name) for name in index_module._LIBRARIES}
     assert index_module._library_versions() == expected
+
+
+# -- the whitelist on the way out: rows this process did not write ------------------------------
+
+
+def _stored_index(settings: Settings, location: Path) -> tuple[ArticleIndex, Article, Entry]:
+    """An index at ``location`` with one article's entry rendered and stored by it."""
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        index = ArticleIndex.open(location, fingerprint(settings))
+        index.refresh(settings, reader(pool))
+        stored = index.article(index.sources()[0])
+        entry = tasks.make_entry(Work(settings, datetime.now(UTC)), stored)
+    index.store_entry(entry)
+    index.commit()
+    return index, stored, entry
+
+
+def _count_rechecks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    checked: list[str] = []
+    real = sanitize_module.recheck
+
+    def counting(html: str) -> str:
+        checked.append(html)
+        return real(html)
+
+    monkeypatch.setattr(index_module, "recheck", counting)
+    return checked
+
+
+def test_an_entry_this_process_stored_is_not_whitelisted_again(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    age_ctime(monkeypatch)  # the next open reads no file again: only the rows
+    checked = _count_rechecks(monkeypatch)
+    index, stored, entry = _stored_index(settings, tmp_path / "index.sqlite")
+    assert index.entry(stored) == entry
+    assert checked == []  # the sanitizer's own output of this build
+    index.close()
+    again = ArticleIndex.open(tmp_path / "index.sqlite", fingerprint(settings))
+    assert again.refresh(settings, lambda stale: iter(())).files_read == 0
+    assert again.entry(again.article(stored.source)) == entry  # read back from the file...
+    assert checked == [entry.content]  # ... so through the whitelist
+    again.close()
+
+
+def test_an_entry_changed_behind_the_builds_back_is_whitelisted_again(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A row rewritten while the build runs, with a checksum that fits (it is not a secret):
+    its HTML is not what this process stored, so the whitelist sees it."""
+    location = tmp_path / "index.sqlite"
+    index, stored, _ = _stored_index(settings, location)
+    checked = _count_rechecks(monkeypatch)
+    with sqlite3.connect(location) as db:
+        (payload, digest) = db.execute(
+            "SELECT entry, digest FROM articles WHERE source = ?", (stored.source,)
+        ).fetchone()
+        hostile = payload.replace("正文", "<script>x()</script>正文")
+        assert hostile != payload
+        db.execute(
+            "UPDATE articles SET entry = ?, entry_checksum = ? WHERE source = ?",
+            (hostile, index_module._entry_checksum(hostile, bytes(digest)), stored.source),
+        )
+    found = index.entry(stored)
+    assert len(checked) == 1
+    assert "<script" in checked[0]
+    assert found is None or "<script" not in found.content  # never the script
+    index.close()
+
+
+def test_articles_and_entries_read_in_batches_are_the_ones_read_alone(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "_ENTRY_BATCH", 4)
+    monkeypatch.setattr(index_module, "_QUERY_BATCH", 4)
+    work = Work(settings, datetime.now(UTC))
+    with WorkerPool(work, 1) as pool:
+        index = ArticleIndex.open(None, fingerprint(settings))
+        index.refresh(settings, reader(pool))
+    sources = index.sources()
+    for source in sources[:4]:  # the others stay without an entry
+        index.store_entry(tasks.make_entry(work, index.article(source)))
+    asked = [*reversed(sources), sources[0]]  # any order, one twice, across batches
+    alone = [index.article(source) for source in asked]
+    assert index.articles(asked) == alone
+    assert list(index.with_entries(asked)) == [(found, index.entry(found)) for found in alone]
+    assert [entry is None for _, entry in index.with_entries(asked)] == [
+        source not in sources[:4] for source in asked
+    ]
+    with pytest.raises(index_module.IndexDamagedError, match="vanished"):
+        index.articles([sources[0], "no/such.txt"])
+    with pytest.raises(index_module.IndexDamagedError, match="vanished"):
+        list(index.with_entries([sources[0], "no/such.txt"]))
+    index.close()

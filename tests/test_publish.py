@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gzip
 import os
 import signal
 import subprocess
-import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from feedgen_miit import PublishError, build, make_settings
+from feedgen_miit import PublishError, build, delivery, make_settings
 from feedgen_miit import publish as publish_module
 from feedgen_miit import validate as validate_module
 from feedgen_miit.index import ArticleIndex, fingerprint, index_path
@@ -132,6 +133,39 @@ def test_the_checker_agrees_with_the_independent_one(name: str) -> None:
     assert validate_module.problems("atom.xml", document)
 
 
+def _rules_node_by_node(root: etree._Element) -> list[str]:
+    """The Schematron rules checked as they were before being compiled: each rule's test
+    evaluated on each node of its context, one XPath at a time."""
+    found = []
+    namespaces = {"atom": ATOM[1:-1]}
+    for rule in validate_module._schematron_rules():
+        nodes = root.xpath(f"descendant-or-self::{rule.context}", namespaces=namespaces)
+        assert isinstance(nodes, list)
+        for node in nodes:
+            assert isinstance(node, etree._Element)
+            if not node.xpath(f"boolean({rule.test})", namespaces=namespaces):
+                found.append(f"line {node.sourceline}: {rule.message}")
+    return found
+
+
+@pytest.mark.parametrize("name", [*sorted(MUTATIONS), "entries without author or link"])
+def test_the_compiled_rules_find_what_each_rule_finds_node_by_node(name: str) -> None:
+    if name in MUTATIONS:
+        document = mutated(name)
+    else:  # several entries break both entry rules at once, in document order
+        root = etree.fromstring(GOOD)
+        for xpath in ("/a:feed/a:author", "//a:entry[position() > 1]/a:author",
+                      "//a:entry[position() > 1]/*[self::a:content or self::a:link]"):  # fmt: skip
+            _drop(xpath)(root)
+        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    root = etree.fromstring(document)
+    expected = _rules_node_by_node(root)
+    found = validate_module.atom_problems(root)
+    assert [problem for problem in found if problem in expected] == expected
+    if name not in MUTATIONS:
+        assert len(expected) >= 4
+
+
 def test_the_published_golden_feed_passes_both_checkers() -> None:
     assert atom_problems(GOOD) == []
     assert validate_module.problems("atom.xml", GOOD) == []
@@ -207,17 +241,28 @@ def _fail_for_folders(real: Callable[[int], None]) -> Callable[[int], None]:
     return fsync
 
 
+def _fail_for_temporaries(real: Callable[..., int]) -> Callable[..., int]:
+    """``os.open`` that fails to create a file (a read-only folder), and opens the rest."""
+
+    def open_(path: str | os.PathLike[str], flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real(path, flags, *args, **kwargs)
+
+    return open_
+
+
 def _syncfs_failing(descriptor: int) -> int:
     ctypes.set_errno(errno.EIO)
     return -1
 
 
 STEPS: dict[str, tuple[object, str, Callable[..., object]]] = {
-    "temporary file (read-only folder)": (tempfile, "mkstemp", _fail(errno.EROFS)),
+    "temporary file (read-only folder)": (os, "open", _fail_for_temporaries(os.open)),
     "write (disk full)": (os, "write", _fail(errno.ENOSPC)),
     "syncfs of the new files": (publish_module, "_syncfs", lambda: _syncfs_failing),
     "fsync of the file (no syncfs)": (publish_module, "_syncfs", lambda: None),
-    "chmod": (os, "chmod", _fail(errno.EPERM)),
+    "chmod": (os, "fchmod", _fail(errno.EPERM)),
     "rename": (os, "replace", _fail(errno.EIO)),
     "fsync of the folder": (os, "fsync", _fail_for_folders(os.fsync)),
 }
@@ -375,6 +420,35 @@ def test_the_next_build_removes_what_a_killed_one_left(tmp_path: Path) -> None:
     assert set(keep) <= names
 
 
+def test_a_temporary_this_version_makes_is_a_leftover_it_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed while staging leaves its own temporaries (not mkstemp's any more):
+    the sweep must know their names, in a folder the staging had to make, too."""
+    output = tmp_path / "public"
+    made: list[Path] = []
+    real = publish_module._create_temporary
+
+    def create_and_die(target: Path) -> tuple[int, Path]:
+        descriptor, temporary = real(target)
+        made.append(temporary)
+        os.write(descriptor, b"<half")
+        os.close(descriptor)
+        raise KeyboardInterrupt  # killed before the file is written and renamed
+
+    monkeypatch.setattr(publish_module, "_create_temporary", create_and_die)
+    with pytest.raises(KeyboardInterrupt):
+        publish(output, {"categories/a.xml": GOOD})
+    monkeypatch.undo()
+    (temporary,) = made
+    assert temporary.parent == output / "categories"
+    assert temporary.stat().st_mode & 0o777 == 0o600  # private until it is published
+    temporary.write_bytes(b"<half")  # publish() cleaned up; a kill would not have
+    assert remove_leftovers(output, ["categories/a.xml"]) == [temporary]
+    temporary.write_bytes(b"<half")
+    assert publish_module.sweep_leftovers(output) == [temporary]
+
+
 def test_the_lock_is_released_after_a_build(tmp_path: Path) -> None:
     settings = make_settings(EXAMPLES, output_dir=tmp_path / "public", lock_timeout=0)
     build(settings)
@@ -479,3 +553,103 @@ def test_after_a_build_killed_while_publishing_its_leftovers_go_everywhere(
     index = ArticleIndex.open(index_path(settings), fingerprint(settings))
     assert not index.publishing_was_cut()
     index.close()
+
+
+# -- precompressed copies, made in a thread ---------------------------------------------------
+
+
+def _pages(count: int) -> dict[str, bytes]:
+    return {
+        f"articles/p{number}.html": f"<p>page {number}</p>".encode() * (50 + number)
+        for number in range(count)
+    }
+
+
+def test_copies_made_in_a_thread_are_each_of_their_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish_module, "COMPRESSING_AHEAD", 3)
+    output = tmp_path / "public"
+    pages = _pages(40)
+    result = publish(output, iter(pages.items()), compress=True)
+    assert len(result.written) == 40
+    assert len(result.copies) == 40 * len(delivery.compressors())
+    for name, data in pages.items():
+        assert gzip.decompress((output / f"{name}.gz").read_bytes()) == data
+    assert not list(output.rglob(".*"))  # no temporaries left
+    assert [thread.name for thread in threading.enumerate() if "compress" in thread.name] == []
+
+
+def test_a_stream_is_read_at_most_a_few_files_ahead_of_its_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays bounded: a stream of listing pages is not all rendered (and held) while
+    the compressing thread is behind."""
+    monkeypatch.setattr(publish_module, "COMPRESSING_AHEAD", 4)
+    may_compress = threading.Event()
+    real = delivery.compressed
+
+    def slow(data: bytes) -> dict[str, bytes]:
+        may_compress.wait(10)
+        return real(data)
+
+    monkeypatch.setattr(delivery, "compressed", slow)
+    pulled: list[str] = []
+
+    def stream() -> Iterator[tuple[str, bytes]]:
+        for name, data in _pages(30).items():
+            pulled.append(name)
+            yield name, data
+
+    seen: list[int] = []
+
+    def look_then_let_go() -> None:
+        seen.append(len(pulled))
+        may_compress.set()
+
+    timer = threading.Timer(0.3, look_then_let_go)
+    timer.start()
+    publish(tmp_path / "public", stream(), compress=True)
+    timer.join()
+    assert seen == [4 + 1]  # the ones waiting, and the one that made the main thread wait
+    assert len(pulled) == 30
+
+
+def test_a_failure_in_the_compressing_thread_publishes_nothing(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = listing(published)
+    calls: list[bytes] = []
+    real = delivery.compressed
+
+    def failing(data: bytes) -> dict[str, bytes]:
+        calls.append(data)
+        if len(calls) == 5:
+            raise MemoryError
+        return real(data)
+
+    monkeypatch.setattr(delivery, "compressed", failing)
+    with pytest.raises(MemoryError):
+        publish(published, {"atom.xml": newer_feed(), **_pages(20)}, compress=True)
+    assert listing(published) == before  # all or nothing, and no temporary left
+    assert not (published / "articles").exists() or not list((published / "articles").iterdir())
+
+
+def test_a_copy_the_thread_cannot_stage_publishes_nothing_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread stages copies ahead of the main thread: when one fails, the ones it staged
+    and nobody took are removed too."""
+    monkeypatch.setattr(publish_module, "COMPRESSING_AHEAD", 8)
+    output, secret = tmp_path / "public", tmp_path / "secret"
+    secret.write_bytes(b"secret")
+    publish(output, {"articles/p0.html": b"<p>old</p>"})
+    (output / "articles" / "p3.html.br").symlink_to(secret)
+    with pytest.raises(PublishError, match=r"p3\.html\.br: a symbolic link"):
+        publish(output, _pages(20), compress=True)
+    assert sorted(path.name for path in (output / "articles").iterdir()) == [
+        "p0.html",
+        "p3.html.br",
+    ]
+    assert (output / "articles" / "p0.html").read_bytes() == b"<p>old</p>"
+    assert secret.read_bytes() == b"secret"
