@@ -43,7 +43,7 @@ import sqlite3
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -1379,14 +1379,19 @@ class ArticleIndex:
         query = f"SELECT {column}, source FROM articles WHERE {column} IN ({{marks}})"  # noqa: S608
         return list(self._rows_in(query, ordered))
 
-    def _rows_in(self, query: str, values: Sequence[str], *before: object) -> Iterator[Any]:
+    def _rows_in(
+        self, query: str, values: Sequence[str], *before: object
+    ) -> Generator[Any, None, None]:
         """The rows of ``query`` for every one of ``values``, asked :data:`_QUERY_BATCH` at a
         time (SQLite caps a statement's variables): ``{marks}`` in ``query`` stands for a
         batch's placeholders, which come after the ``before`` parameters."""
         for start in range(0, len(values), _QUERY_BATCH):
             batch = values[start : start + _QUERY_BATCH]
             marks = ",".join("?" * len(batch))
-            yield from self._db.execute(query.format(marks=marks), (*before, *batch))
+            # fetchall(), not ``yield from`` the cursor: a generator left half-read when a
+            # build is interrupted is closed after the database, and closing a cursor of a
+            # closed database prints an "Exception ignored" traceback.
+            yield from self._db.execute(query.format(marks=marks), (*before, *batch)).fetchall()
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:

@@ -731,3 +731,21 @@ def test_articles_and_entries_read_in_batches_are_the_ones_read_alone(
     with pytest.raises(index_module.IndexDamagedError, match="vanished"):
         list(index.with_entries([sources[0], "no/such.txt"]))
     index.close()
+
+
+def test_a_query_left_half_read_closes_quietly_after_the_index(
+    settings: Settings, write_article: WriteArticle
+) -> None:
+    # An interrupt can leave a batched query's generator suspended in a traceback; it is
+    # closed after the index, and closing a cursor of a closed database raised
+    # ProgrammingError ("Exception ignored ... Cannot operate on a closed database" on the
+    # stderr of an interrupted build, which the 50-interrupt test caught once).
+    for number in range(3):
+        write_article(f"a{number}.txt", article(f"题{number}", f"2024-01-0{number + 1}"))
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        index = ArticleIndex.open(None, fingerprint(settings))
+        index.refresh(settings, reader(pool))
+    rows = index._rows_in("SELECT source FROM articles WHERE source IN ({marks})", index.sources())
+    assert next(rows)
+    index.close()
+    rows.close()  # raised sqlite3.ProgrammingError
