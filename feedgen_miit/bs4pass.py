@@ -33,6 +33,7 @@ from .sanitize import (
     LAZY_SRCSET_ATTRIBUTES,
     MAX_DEPTH,
     URL_ATTRIBUTES,
+    _attribute,
     _escape,
     _frame_url,
     _image_source,
@@ -456,19 +457,11 @@ def _opening_tag(tag: Tag) -> str | None:
     parts = ["<", tag.name]
     for key, raw in sorted(tag.attrs.items()):
         if isinstance(raw, list | tuple):
-            value = _escape(" ".join(raw))
+            parts.append(_attribute(key, " ".join(raw)))
         elif type(raw) is str:
-            value = _escape(raw)
+            parts.append(_attribute(key, raw))
         else:
             return None  # e.g. a charset bs4 substitutes, or a boolean attribute
-        # Quoted as bs4 quotes: double quotes, single if the value holds a double one only.
-        if '"' not in value:
-            parts.append(f' {key}="{value}"')
-        elif "'" not in value:
-            parts.append(f" {key}='{value}'")
-        else:
-            quoted = value.replace('"', "&quot;")
-            parts.append(f' {key}="{quoted}"')
     parts.append("/>" if tag.is_empty_element else ">")
     return "".join(parts)
 

@@ -1168,16 +1168,21 @@ def _lxml_opening_tag(element: Any, name: str) -> str:
     lists = _WORD_LISTS.get(name)
     for key, raw_value in sorted(element.attrib.items()):
         words = key in _WORD_LISTS["*"] or (lists is not None and key in lists)
-        value = _escape(" ".join(_WORD.findall(raw_value)) if words else raw_value)
-        if '"' not in value:
-            parts.append(f' {key}="{value}"')
-        elif "'" not in value:
-            parts.append(f" {key}='{value}'")
-        else:
-            quoted = value.replace('"', "&quot;")
-            parts.append(f' {key}="{quoted}"')
+        parts.append(_attribute(key, " ".join(_WORD.findall(raw_value)) if words else raw_value))
     parts.append("/>" if name in _VOID and not element.text and not len(element) else ">")
     return "".join(parts)
+
+
+def _attribute(key: str, value: str) -> str:
+    """`` key="value"`` as bs4 writes it: escaped, in double quotes, single if the value
+    holds a double one only."""
+    value = _escape(value)
+    if '"' not in value:
+        return f' {key}="{value}"'
+    if "'" not in value:
+        return f" {key}='{value}'"
+    quoted = value.replace('"', "&quot;")
+    return f' {key}="{quoted}"'
 
 
 def url_scheme(url: str) -> str | None:
