@@ -870,11 +870,10 @@ def _lxml_pass(
             owner.text = None
         else:
             owner.tail = None
-    for removed_element in (
-        *found.editor_lines, *found.preformatted, *found.dropped, *found.after_text,
-        *line_elements,
-    ):  # fmt: skip
-        _lxml_remove(removed_element)
+    _lxml_remove(
+        [*found.editor_lines, *found.preformatted, *found.dropped, *found.after_text,
+         *line_elements]
+    )  # fmt: skip
     for image in found.images:
         image.tag = "img"
     for element in found.linked:
@@ -940,18 +939,20 @@ def _lxml_cut(
 ) -> list[tuple[int, Any, int, int]]:
     """:meth:`bs4pass._Survey.cut` on lxml's tree."""
     kept: list[tuple[int, Any, int, int]] = []
+    plain: set[Any] = set()  # elements whose text bs4 gives no class of its own
     for kind, node, depth, _ in following:
         if kind == _ELEMENT:
             found.after_text.append(node)
             kept.append((kind, node, depth, _REMOVED))
-            continue
-        holder = node if kind == _TEXT else node.getparent()
-        if any(outer.tag in _OWN_STRING_CLASS for outer in (holder, *holder.iterancestors())):
-            raise _Declined  # bs4 keeps blank text of its own class only
-        if (node.text if kind == _TEXT else node.tail).strip():
+        elif (node.text if kind == _TEXT else node.tail).strip():
             found.after_text_texts.append((node, kind))
             kept.append((kind, node, depth, _REMOVED))
         else:
+            holder = node if kind == _TEXT else node.getparent()
+            if holder not in plain:  # once per element: a cut may leave 100,000 texts
+                if any(e.tag in _OWN_STRING_CLASS for e in (holder, *holder.iterancestors())):
+                    raise _Declined  # bs4 keeps blank text of no class of its own only
+                plain.add(holder)
             kept.append((kind, node, depth, _KEPT))
     return kept
 
@@ -969,6 +970,9 @@ def _lxml_title_lines(
     seen: set[_TextNode] = set()
     texts: list[_TextNode] = []
     elements: dict[Any, None] = {}  # in order, each once: two lines may end at one <br>
+    # Each block's content is listed once, however many of its lines hold a label: listing
+    # it per label took 63 s for a paragraph of 8,000 title lines.
+    listed: dict[Any, tuple[list[_TextNode], dict[_TextNode, int]]] = {}
     for owner, kind in labels:
         child: _TextNode = (owner, kind)
         parent = owner if kind == _TEXT else owner.getparent()
@@ -976,12 +980,15 @@ def _lxml_title_lines(
             child, parent = (parent, _ELEMENT), parent.getparent()
         if parent is None or child in seen:
             continue
-        items = [
-            item
-            for item in _contents(parent)
-            if (item[0] not in gone if item[1] == _ELEMENT else item not in gone_texts)
-        ]
-        start = end = items.index(child)
+        if parent not in listed:
+            kept = [
+                item
+                for item in _contents(parent)
+                if (item[0] not in gone if item[1] == _ELEMENT else item not in gone_texts)
+            ]
+            listed[parent] = kept, {item: place for place, item in enumerate(kept)}
+        items, places = listed[parent]
+        start = end = places[child]
         while start > 0 and not _lxml_ends_line(items[start - 1]):
             start -= 1
         while end + 1 < len(items) and not _lxml_ends_line(items[end + 1]):
@@ -1070,20 +1077,35 @@ def _text_of(
     return pieces
 
 
-def _lxml_remove(element: Any) -> None:
-    """Take ``element`` out of the tree, its tail staying (lxml keeps a node's following
-    text on the node)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+def _lxml_remove(elements: Sequence[Any]) -> None:
+    """Take ``elements`` out of the tree, their tails staying (lxml keeps a node's following
+    text on the node), in time linear in their parents' children: the tails of the removed
+    children of one parent are joined once, not appended one removal at a time (100,000
+    comments in a paragraph copied its growing text 100,000 times)."""
+    by_parent: dict[Any, set[Any]] = {}
+    for element in elements:
+        parent = element.getparent()
+        if parent is not None:
+            by_parent.setdefault(parent, set()).add(element)
+    for parent, leaving in by_parent.items():
+        pieces = [parent.text or ""]  # the text before the next child that stays
+        last_kept = None
+        for child in list(parent):
+            if child in leaving:
+                pieces.append(child.tail or "")
+                parent.remove(child)  # with its tail
+                continue
+            _set_text(parent, last_kept, "".join(pieces))
+            last_kept, pieces = child, [child.tail or ""]
+        _set_text(parent, last_kept, "".join(pieces))
+
+
+def _set_text(parent: Any, child: Any, text: str) -> None:
+    """Make ``text`` the tail of ``child``, or ``parent``'s text when ``child`` is None."""
+    if child is None:
+        parent.text = text or None
+    else:
+        child.tail = text or None
 
 
 def _lxml_normalize_url(element: Any, base_url: str | None) -> None:
