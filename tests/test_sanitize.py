@@ -305,6 +305,19 @@ def test_the_lxml_pass_gives_what_the_bs4_pass_gives(
         '<p>x<b>y<!-- news_keyword_pub -->z</b> w<p class="article-editor">编辑：甲</p></p>',
         # word-list attributes, quotes, void elements with content, <image>
         "<p class=' a  b ' title='a\"b'>x</p><img src=a.png>c</img><image src=b.png>",
+        # what libxml2 does to a document: case, a second <body>, text outside <html>,
+        # a charset, CR LF, declarations
+        '<meta charset="gbk"><P CLASS="x">UP<BR>x</P><body id=b>y',
+        "pre<html><p>x</p></html>z",
+        "a\r\nb\r\n<p>c\r</p><?xml version='1.0'?><!DOCTYPE html><![CDATA[x]]>",
+        # pictures: a srcset on <image>, a lazy <source> for a placeholder <img>
+        '<image srcset="a.png 1x, b.png 2x"><picture><source data-srcset="s.png 2x">'
+        '<img src="data:image/gif;base64,R0lG"></picture>',
+        # title lines in a list item, around an inline element, between &nbsp;
+        f"<ul><li>{TITLE_LABEL}{TITLE}<li>b</ul><p>{TITLE_LABEL}<b>{TITLE}</b></p>"
+        f"<p>&nbsp;{TITLE_LABEL}{TITLE}&nbsp;</p>",
+        # white space kept in <pre> and <textarea>, collapsed elsewhere, U+3000 kept
+        "<pre>\n\n  a  \n</pre><p>x<textarea>  </textarea>  </p><p>\t \n</p>\u3000<p>\u3000x</p>",
     ],
 )
 def test_the_lxml_pass_gives_what_the_bs4_pass_gives_on_known_cases(body: str) -> None:
