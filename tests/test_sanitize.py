@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import PageElement
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from bench.generate import generate
 from feedgen_miit import bs4pass, load_folder, make_settings, sanitize
@@ -402,6 +403,22 @@ def test_the_end_of_text_cut_looks_up_each_element_once(monkeypatch: pytest.Monk
     quick, general = _both_passes(body, BASE, take_editor=False, title=None)
     assert quick == general
     assert _CountingSet.tests < 1000  # 150 ancestors, once; not 5,000 times
+
+
+def test_a_body_left_half_parsed_never_reaches_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One parser for every body went on with a document an error or an interrupt left
+    # unclosed: the next body came out with the text of the one before.
+    parsers: list[etree.HTMLParser] = []
+    real = etree.HTMLParser
+
+    def remembered(*, recover: bool) -> etree.HTMLParser:
+        parsers.append(real(recover=recover))
+        return parsers[-1]
+
+    monkeypatch.setattr(etree, "HTMLParser", remembered)
+    clean_body("<p>first</p>")
+    parsers[-1].feed("<p>left unclosed")  # as an interrupted pass would leave it
+    assert clean_body("<p>second</p>").html == "<p>second</p>"
 
 
 def test_the_lxml_pass_takes_the_real_and_the_generated_bodies(tmp_path: Path) -> None:
