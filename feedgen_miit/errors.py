@@ -276,6 +276,14 @@ class MarkupLimitError(FeedgenMiitError):
 class PublishError(FeedgenMiitError):
     """The feed could not be written; whatever was published before is untouched."""
 
+    @classmethod
+    def damaged_index(cls, location: object, error: Exception) -> PublishError:
+        """The index turned out damaged while the outputs were published, and was removed."""
+        return cls(
+            f"{location}: the article index turned out damaged ({error}) and was removed; "
+            "what was published is whole. Run the build again."
+        )
+
 
 class Interrupted(KeyboardInterrupt):
     """A build stopped by a signal (SIGINT, or SIGTERM from cron or systemd), and what it had
@@ -293,16 +301,37 @@ class Interrupted(KeyboardInterrupt):
         if self.feeds:
             return f"interrupted by {name} after publishing; the next build finishes the rest"
         if self.pages:
-            return (
-                f"interrupted by {name}: {self.pages} article page(s) went out, nothing links "
-                "to them yet; the feeds and listings are as the last build left them"
-            )
-        return f"interrupted by {name}: nothing was published"
+            return f"interrupted by {name}: {_pages_out(self.pages)}"
+        return f"interrupted by {name}: {NOTHING_PUBLISHED}"
 
     @property
     def exit_code(self) -> int:
         """The shell's convention: 128 and the signal's number (130, 143)."""
         return 128 + self.signal_number
+
+
+#: How a failure says that it published nothing (see :func:`say_pages_out`).
+NOTHING_PUBLISHED = "nothing was published"
+
+
+def _pages_out(pages: int) -> str:
+    return (
+        f"only {pages} article page(s) went out (nothing links to them yet; the feeds and "
+        "listings are as the last build left them)"
+    )
+
+
+def say_pages_out(error: Exception, pages: int) -> None:
+    """Make ``error`` say that ``pages`` article pages went out before it (if any): a build
+    publishes them first, so a failure after them must not say that nothing was published.
+    The message is changed in place: the error's kind and traceback stay."""
+    if pages:
+        message = str(error)
+        if NOTHING_PUBLISHED in message:
+            message = message.replace(NOTHING_PUBLISHED, _pages_out(pages))
+        else:
+            message = f"{message}; {_pages_out(pages)}"
+        error.args = (message,)
 
 
 class IndexWriteError(PublishError):

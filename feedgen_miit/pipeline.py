@@ -24,6 +24,7 @@ from .errors import (
     PublishError,
     SkippedArticlesError,
     in_path_order,
+    say_pages_out,
 )
 from .index import ArticleIndex, Changes, IndexDamagedError, fingerprint, index_path, lock_note
 from .model import BuildReport, CheckReport, LoadResult
@@ -34,7 +35,7 @@ from .release import Done, outputs_fingerprint, release
 from .selection import Selection, select
 from .settings import Settings
 from .tasks import Progress, Work, archive_renderer, reader, renderer
-from .workers import WorkerPool
+from .workers import WorkerError, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,13 @@ def build(
                 )
             except IndexDamagedError as error:
                 index.discard()
-                raise PublishError(
-                    f"{index.location}: the article index turned out damaged ({error}) and "
-                    "was removed; what was published is whole. Run the build again."
-                ) from None
+                raise PublishError.damaged_index(index.location, error) from None
             finally:
                 index.close()
-    except KeyboardInterrupt as interruption:
-        # The pool, the index and the lock are let go on the way out; say what went out.
+    except (PublishError, WorkerError) as error:
+        say_pages_out(error, 0 if done.feeds else done.pages)
+        raise
+    except KeyboardInterrupt as interruption:  # the pool, the index, the lock are let go
         number = getattr(interruption, "signal_number", signal.SIGINT)
         raise Interrupted(number, pages=done.pages, feeds=done.feeds) from None
 

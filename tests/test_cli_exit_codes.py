@@ -419,3 +419,16 @@ def test_exit_1_in_one_line_when_the_index_cannot_be_written(
         "elsewhere, or build with --no-cache"
     )
     assert not (output_dir / "atom.xml").exists()
+
+
+def test_a_failure_after_the_article_pages_says_they_went_out(tmp_path: Path) -> None:
+    # The pages go out first; a failure publishing the feeds after them said "nothing was
+    # published" while five pages were out (unlinked). It says what went out now.
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "atom.xml").symlink_to(tmp_path / "elsewhere.xml")  # refused: never written through
+    result = run("build", str(EXAMPLES), "--out", str(out), "--no-cache")
+    assert result.exit_code == 1
+    assert "only 5 article page(s) went out (nothing links to them yet" in result.stderr
+    assert "nothing was published" not in result.stderr
+    assert len(list((out / "articles").glob("*.html"))) == 5
