@@ -326,7 +326,9 @@ def say_pages_out(error: Exception, pages: int) -> None:
     publishes them first, so a failure after them must not say that nothing was published.
     The message is changed in place: the error's kind and traceback stay."""
     if pages:
-        message = str(error)
+        # The raw message: FeedgenMiitError's str() escapes it, and would escape it twice.
+        first = error.args[0] if error.args else ""
+        message = first if isinstance(first, str) else str(error)
         if NOTHING_PUBLISHED in message:
             message = message.replace(NOTHING_PUBLISHED, _pages_out(pages))
         else:

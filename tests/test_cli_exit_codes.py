@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from bench.generate import generate
 from feedgen_miit import index
 from feedgen_miit.cli import SHOWN_PROBLEMS, main
+from feedgen_miit.errors import PublishError, say_pages_out
 from tests.atomcheck import assert_valid_atom
 from tests.conftest import ARTICLE, WriteArticle
 from tests.golden import EXAMPLES, ROOT, published_files
@@ -432,3 +433,12 @@ def test_a_failure_after_the_article_pages_says_they_went_out(tmp_path: Path) ->
     assert "only 5 article page(s) went out (nothing links to them yet" in result.stderr
     assert "nothing was published" not in result.stderr
     assert len(list((out / "articles").glob("*.html"))) == 5
+
+
+def test_what_went_out_is_added_to_the_raw_message_escaped_once() -> None:
+    error = PublishError("/out/a\nb.xml: cannot write the file; nothing was published")
+    say_pages_out(error, 2)
+    assert str(error) == (
+        "/out/a\\nb.xml: cannot write the file; only 2 article page(s) went out (nothing "
+        "links to them yet; the feeds and listings are as the last build left them)"
+    )
