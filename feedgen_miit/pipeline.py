@@ -163,7 +163,7 @@ def _load(
 ) -> LoadResult:
     index = ArticleIndex.open(None, fingerprint(settings))
     changes = index.refresh(settings, reader(pool, progress))
-    articles = tuple(index.article(source) for source in index.sources())
+    articles = tuple(index.articles(index.sources()))
     return LoadResult(articles, changes.problems, tuple(index.warnings()), changes.drafts)
 
 
