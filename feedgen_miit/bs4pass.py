@@ -10,19 +10,18 @@ Imported on the first body that needs it: bs4 costs a build ~45 ms of start-up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar, cast
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, NavigableString, PageElement, PreformattedString
 
 from .profile import CleaningRules
 from .sanitize import (
-    _FLATTEN_ONE_BY_ONE,
     _FLATTENED,
-    _FLOW_CONTAINERS,
     _IMAGE_TAGS,
     _KEEPS_LINE,
     _KEPT,
@@ -30,19 +29,32 @@ from .sanitize import (
     _RAW_TEXT_PARENTS,
     _REMOVED,
     DROPPED_WITH_CONTENT,
+    LAZY_SRC_ATTRIBUTES,
     LAZY_SRCSET_ATTRIBUTES,
     MAX_DEPTH,
     URL_ATTRIBUTES,
     _attribute,
     _escape,
-    _frame_url,
     _image_source,
+    _image_url,
     _image_urls,
     _largest_candidate,
     _normal_url,
     _Taken,
+    url_scheme,
 )
 from .text import one_line
+
+#: Elements an ``<iframe>``'s link is wrapped in a paragraph inside; elsewhere (in a
+#: paragraph, a heading, inline) it stays a link.
+_FLOW_CONTAINERS = frozenset(
+    {"[document]", "body", "div", "section", "article", "main", "aside", "header", "footer",
+     "blockquote", "li", "td", "th", "dd", "figure", "center", "form", "details", "nav"}
+)  # fmt: skip
+
+#: More too-deep tags than this under one parent: the parent is flattened instead (one step,
+#: not one per tag: see :func:`_flatten_deep_markup`).
+_FLATTEN_ONE_BY_ONE = 64
 
 
 def bs4_pass(
@@ -346,6 +358,22 @@ def _link_frames(soup: BeautifulSoup, frames: list[Tag], base_url: str | None) -
             frame.name, frame.attrs = "a", {"href": url}
             frame.append(text)
     _remove(gone)
+
+
+def _frame_url(attributes: Mapping[str, object], base_url: str | None) -> str | None:
+    """The absolute http(s) address a frame loads (a lazy attribute first, then ``src``)."""
+    for name in (*LAZY_SRC_ATTRIBUTES, "src"):
+        url = _image_url(attributes.get(name), base_url)
+        if url is not None and url_scheme(url) is not None and _has_host(url):
+            return url
+    return None
+
+
+def _has_host(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).netloc)
+    except ValueError:  # 'http://['
+        return False
 
 
 # -- the title line ----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, NamedTuple, cast
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import nh3
 from lxml import etree
@@ -103,9 +103,6 @@ _EMPTIABLE = "div|p|span|section|article|b|i|u|s|em|strong|small|font|center|blo
 #: Deeper markup is flattened to its text: nobody writes it, and it is a denial of service
 #: (the HTML5 tree builder's work grows with the square of the depth).
 MAX_DEPTH = 256
-#: More too-deep tags than this under one parent: the parent is flattened instead (one step,
-#: not one per tag: see :func:`_flatten_deep_markup`).
-_FLATTEN_ONE_BY_ONE = 64
 #: Passes of both stages before the result is taken as it is (see :func:`clean_body`).
 MAX_PASSES = 4
 #: Markup a body may hold: start tags, comments, attributes and character references (each
@@ -134,13 +131,8 @@ _PLACEHOLDER_SRC = re.compile(
 )
 _SRCSET_URL = re.compile(r"[\s,]*(\S*)")
 _SRCSET_DESCRIPTOR = re.compile(r"(\d+(?:\.\d*)?|\.\d+)([wx])\Z", re.IGNORECASE)
-#: Elements an ``<iframe>``'s link is wrapped in a paragraph inside; elsewhere (in a
-#: paragraph, a heading, inline) it stays a link.
-_FLOW_CONTAINERS = frozenset(
-    {"[document]", "body", "div", "section", "article", "main", "aside", "header", "footer",
-     "blockquote", "li", "td", "th", "dd", "figure", "center", "form", "details", "nav"}
-)  # fmt: skip
-#: Elements that end a line of text (see :func:`_line_around`), and those a line is within.
+#: Elements that end a line of text, and those a line is within (the title line: see
+#: :func:`bs4pass._line_around` and :func:`_lxml_title_lines`).
 _LINE_BLOCKS = frozenset(
     {"[document]", "body", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
      "dl", "dt", "dd", "blockquote", "section", "article", "main", "aside", "header", "footer",
@@ -655,22 +647,6 @@ def _image_urls(images: Sequence[Mapping[str, object]], base_url: str | None) ->
                 continue
             found.update(url for url in urls if url is not None and url_scheme(url))
     return frozenset(found)
-
-
-def _frame_url(attributes: Mapping[str, object], base_url: str | None) -> str | None:
-    """The absolute http(s) address a frame loads (a lazy attribute first, then ``src``)."""
-    for name in (*LAZY_SRC_ATTRIBUTES, "src"):
-        url = _image_url(attributes.get(name), base_url)
-        if url is not None and url_scheme(url) is not None and _has_host(url):
-            return url
-    return None
-
-
-def _has_host(url: str) -> bool:
-    try:
-        return bool(urlsplit(url).netloc)
-    except ValueError:  # 'http://['
-        return False
 
 
 def _normal_url(value: str, base_url: str | None) -> str | None:
