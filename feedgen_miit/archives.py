@@ -210,7 +210,10 @@ class _Feed:
         for source in window:
             if placed.get(source, (None,))[0] != 0 or source in mine:
                 index.place(feed, source, 0, costs.get(source, 0))
-        pages = index.archive_pages(feed)
+        # The costs of the documents this can change: those of the changed articles, and
+        # the newest (it takes what goes into the archives).
+        newest = index.newest_archive(feed)
+        pages = index.archive_costs(feed, {newest, *(placed.get(s, (0, 0))[0] for s in mine)})
         # An article that changed stays in its document, unless the document outgrew the room.
         for source in mine:
             page = placed.get(source, (0, 0))[0]

@@ -928,20 +928,42 @@ class ArticleIndex:
         ordered = sorted(rows, key=lambda row: (-row[0], path_order(row[1])))
         return [source for _, source in ordered]
 
-    def archive_pages(self, feed: str) -> dict[int, int]:
-        """``page -> cost`` of every archive document of ``feed`` (page 1 the oldest)."""
+    def newest_archive(self, feed: str) -> int:
+        """The number of ``feed``'s newest archive document (page 1 the oldest); 0: none."""
+        with self._guard():
+            (newest,) = self._db.execute(
+                "SELECT MAX(page) FROM archive WHERE feed = ?", (feed,)
+            ).fetchone()
+        return newest or 0
+
+    def archive_costs(self, feed: str, pages: Collection[int]) -> dict[int, int]:
+        """``page -> cost`` of those of ``feed``'s archive documents ``pages`` that hold
+        articles. Only the pages asked for: summing every page of a feed of 100,000 articles
+        took a nightly build 0.06-0.14 s, for the one or two pages it changes."""
+        wanted = sorted(page for page in pages if page > 0)
         with self._guard():
             return dict(
-                self._db.execute(
-                    "SELECT page, SUM(cost) FROM archive WHERE feed = ? AND page > 0 GROUP BY page",
-                    (feed,),
+                self._rows_in(
+                    "SELECT page, SUM(cost) FROM archive "
+                    "WHERE feed = ? AND page IN ({marks}) GROUP BY page",
+                    wanted,
+                    feed,
                 )
             )
 
     def archive_feeds(self) -> list[str]:
         """Every feed with documents placed ('' is the main feed)."""
         with self._guard():
-            return [feed for (feed,) in self._db.execute("SELECT DISTINCT feed FROM archive")]
+            # One index step per feed (a skip scan), not one per placement: a DISTINCT read
+            # every placement of 100,000 articles, 25 ms a call.
+            feeds: list[str] = []
+            found = self._db.execute("SELECT MIN(feed) FROM archive").fetchone()
+            while found is not None and found[0] is not None:
+                feeds.append(found[0])
+                found = self._db.execute(
+                    "SELECT MIN(feed) FROM archive WHERE feed > ?", (found[0],)
+                ).fetchone()
+            return feeds
 
     def archive_dirty(self) -> dict[str, set[int]]:
         """The archive documents to write again, by feed."""
@@ -1380,7 +1402,7 @@ class ArticleIndex:
         return list(self._rows_in(query, ordered))
 
     def _rows_in(
-        self, query: str, values: Sequence[str], *before: object
+        self, query: str, values: Sequence[object], *before: object
     ) -> Generator[Any, None, None]:
         """The rows of ``query`` for every one of ``values``, asked :data:`_QUERY_BATCH` at a
         time (SQLite caps a statement's variables): ``{marks}`` in ``query`` stands for a
