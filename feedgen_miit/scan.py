@@ -69,24 +69,61 @@ def scan(
     a record of each. A symbolic link (to a file or a folder) whose target lies outside
     ``root`` is a problem, and not followed, unless ``outside_links``.
     """
-    wanted = _matcher(patterns)
-    outside = _Outside(os.path.realpath(root), allowed=outside_links)
-    listing = _Listing(stamped_at, known or {})
-    found = listing.found
-    problems: list[ArticleError] = []
-    seen_dirs: set[tuple[int, int]] = set()
+    walker = _Walker(
+        root,
+        _matcher(patterns),
+        _Outside(os.path.realpath(root), allowed=outside_links),
+        _Listing(stamped_at, known or {}),
+    )
+    walker.walk(os.fspath(root), "")
+    found = walker.listing.found
+    if any("/" in item.source for item in found):
+        found.sort(key=lambda item: path_order(item.source))
+    else:
+        found.sort(key=itemgetter(0))  # the source; faster than comparing whole tuples
+    return ScanResult(found, walker.problems, walker.listing.unchanged)
 
-    def walk(folder: str, prefix: str) -> None:
+
+@dataclass(slots=True)
+class _Walker:
+    """One walk of an articles folder (see :func:`scan`)."""
+
+    root: Path
+    wanted: Callable[[str], re.Match[str] | None]
+    outside: _Outside
+    listing: _Listing
+    problems: list[ArticleError] = field(default_factory=list)
+    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
+
+    def walk(self, folder: str, prefix: str) -> None:
+        """Keep the article files under ``folder`` (``prefix``: its path in the root)."""
         try:
-            info = os.stat(folder)  # noqa: PTH116 - strings, not Paths: ten times faster
-            if (info.st_dev, info.st_ino) in seen_dirs:
-                return
-            seen_dirs.add((info.st_dev, info.st_ino))
+            # Each file is stat'ed by its name in the folder's descriptor: the kernel does
+            # not walk the whole path again for each (a tenth of a warm scan's stat calls).
+            directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as error:
+            self.problems.append(self._unreadable(folder, prefix, error))
+            return
+        try:
+            folders = self._list(folder, prefix, directory)
+        finally:
+            os.close(directory)
+        for path, name in folders:
+            self.walk(path, f"{prefix}{name}/")
+
+    def _list(self, folder: str, prefix: str, directory: int) -> list[tuple[str, str]]:
+        """Keep the article files of ``folder`` (open as ``directory``); return its folders."""
+        folders: list[tuple[str, str]] = []
+        try:
+            info = os.fstat(directory)
+            if (info.st_dev, info.st_ino) in self.seen_dirs:
+                return folders
+            self.seen_dirs.add((info.st_dev, info.st_ino))
             entries = os.scandir(folder)
         except OSError as error:
-            problems.append(_unreadable(folder, error, root=root if not prefix else None))
-            return
-        folders: list[tuple[str, str]] = []
+            self.problems.append(self._unreadable(folder, prefix, error))
+            return folders
+        wanted, outside, listing = self.wanted, self.outside, self.listing
         with entries:  # one entry at a time: a folder may hold 100,000 files
             for entry in entries:
                 name = entry.name
@@ -98,24 +135,19 @@ def scan(
                     if name.startswith("."):
                         continue
                     if outside.refuses(entry):
-                        problems.append(outside.error(entry.path, folder=True))
+                        self.problems.append(outside.error(entry.path, folder=True))
                     else:
                         folders.append((entry.path, name))
                 elif wanted(name):
                     source = prefix + name
                     if (source.isascii() or _is_utf8(source)) and not outside.refuses(entry):
-                        listing.add(source, entry.path)
+                        listing.add(source, name, directory)
                     else:
-                        problems.append(_file_problem(entry, outside))
-        for path, name in folders:
-            walk(path, f"{prefix}{name}/")
+                        self.problems.append(_file_problem(entry, outside))
+        return folders
 
-    walk(os.fspath(root), "")
-    if any("/" in item.source for item in found):
-        found.sort(key=lambda item: path_order(item.source))
-    else:
-        found.sort(key=itemgetter(0))  # the source; faster than comparing whole tuples
-    return ScanResult(found, problems, listing.unchanged)
+    def _unreadable(self, folder: str, prefix: str, error: OSError) -> ArticleError:
+        return _unreadable(folder, error, root=self.root if not prefix else None)
 
 
 @dataclass(slots=True)
@@ -127,14 +159,15 @@ class _Listing:
     found: list[Found] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
-    def add(self, source: str, path: str) -> None:
-        """Keep the article file ``source`` (at ``path``), stamped if a stamp is wanted."""
+    def add(self, source: str, name: str, directory: int) -> None:
+        """Keep the article file ``source`` (``name`` in the folder open as ``directory``),
+        stamped if a stamp is wanted."""
         if self.stamped_at is None:
             self.found.append(Found(source, UNSTAMPED, True))
             return
         try:
             # os.stat(), not entry.stat(): the same answer, a fifth faster (no cache)
-            info = os.stat(path)  # noqa: PTH116
+            info = os.stat(name, dir_fd=directory)
         except OSError:  # a dangling symlink: the loader reports it
             self.found.append(Found(source, UNSTAMPED, True))
             return
