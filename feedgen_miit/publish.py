@@ -83,6 +83,7 @@ def publish(
     files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
     *,
     compress: bool = False,
+    checked: bool = False,
 ) -> PublishResult:
     """Publish each ``name -> bytes`` under ``output_dir``: all of them, or none.
 
@@ -94,7 +95,8 @@ def publish(
     before are then exactly as they were. With ``compress``, each text file goes out with its
     precompressed copies (:func:`delivery.compressed`), in the same all-or-nothing step, with
     the file's mtime; a copy this installation no longer writes (``.br`` without brotli) is
-    removed, never left stale.
+    removed, never left stale. ``checked``: the caller had every file checked already, as
+    :func:`checked` does (the archive documents are, by the workers that render them).
     """
     suffixes = delivery.compressors() if compress else ()
     real: set[Path] = set()
@@ -106,8 +108,8 @@ def publish(
             for name, data in files.items() if isinstance(files, Mapping) else files:
                 names.append(name)
                 target = _target(output_dir, name, real)
-                problems = validate.problems(name, data)
-                invalid += (f"{target}: {problem}" for problem in problems)
+                if not checked:
+                    invalid += (f"{target}: {problem}" for problem in validate.problems(name, data))
                 if invalid:  # nothing will go out: only find the other invalid files
                     continue
                 if len(names) == 1:
@@ -118,11 +120,7 @@ def publish(
                     copier.submit(target, data)
                 out.take_copies(copier.made())
             if invalid:
-                raise PublishError(
-                    "the new output is invalid, so nothing was published (the old files are "
-                    "unchanged); this is a bug in feedgen-miit, please report it: "
-                    + "; ".join(invalid)
-                )
+                raise invalid_output(invalid)
             out.take_copies(copier.made(every=True))
             _commit(out.staged)
         except BaseException:
@@ -172,6 +170,22 @@ class _Outgoing:
                     self.unchanged.append(copy)
                 else:
                     self.staged.append(item)
+
+
+def checked(name: str, data: bytes) -> list[str]:
+    """Every reason not to publish ``data`` as ``name`` (:func:`validate.problems`), each
+    naming the file: what :func:`publish` checks, for a caller that checks elsewhere (in a
+    worker process) and publishes with ``checked=True``."""
+    return [f"{name}: {problem}" for problem in validate.problems(name, data)]
+
+
+def invalid_output(problems: Sequence[str]) -> PublishError:
+    """The error of a build whose output failed its checks (each of ``problems`` names its
+    file): nothing goes out."""
+    return PublishError(
+        "the new output is invalid, so nothing was published (the old files are "
+        "unchanged); this is a bug in feedgen-miit, please report it: " + "; ".join(problems)
+    )
 
 
 def _make_output_folder(output_dir: Path) -> None:

@@ -89,7 +89,7 @@ def release(
     archives = archive_paths(documents, formats) if settings.write_archives else set()
     batches = archive_files(index, documents, formats, settings, pictures, render=render_archives)
     for due, written in batches:
-        publish(output, due, compress=compress)
+        publish(output, due, compress=compress, checked=True)  # by archive_files()
         for feed, page in written:
             index.archive_written(feed, page)
         index.commit()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .archives import ArchivePage, RenderPages, render_archive_page
+from .archives import ArchivePage, CheckedPage, RenderPages, checked_archive_page
 from .budget import entry_cost
 from .errors import ArticleError, Draft, MarkupLimitError, per_article
 from .index import ReadFiles, Record, SameContent, StaleFile, content_digests, record_of
@@ -167,9 +167,9 @@ def renderer(pool: WorkerPool[Work], progress: Progress | None = None) -> Render
     return render
 
 
-def render_archive(work: Work, page: ArchivePage) -> list[bytes]:
-    """Render the documents of one page of a feed's archive (in a worker process)."""
-    return render_archive_page(work.settings, page)
+def render_archive(work: Work, page: ArchivePage) -> CheckedPage:
+    """Render and check the documents of one page of a feed's archive (in a worker process)."""
+    return checked_archive_page(work.settings, page)
 
 
 def archive_renderer(pool: WorkerPool[Work]) -> RenderPages:
@@ -177,7 +177,7 @@ def archive_renderer(pool: WorkerPool[Work]) -> RenderPages:
     build process's share of a cold build, which on two cores is its wall-time floor, while
     the workers had nothing left to do. A page each message: one takes ~10-50 ms."""
 
-    def render(pages: Sequence[ArchivePage]) -> Iterator[list[bytes]]:
+    def render(pages: Sequence[ArchivePage]) -> Iterator[CheckedPage]:
         least = 2 if pool.running else PARALLEL_ARCHIVE_MIN  # forking costs ~50 ms
         return pool.map(render_archive, pages, parallel_from=least)
 

@@ -18,7 +18,8 @@ import pytest
 from lxml import etree
 
 from bench.generate import generate
-from feedgen_miit import Settings, archives, build, load_folder, make_settings, tasks
+from feedgen_miit import Settings, archives, build, load_folder, make_settings, tasks, validate
+from feedgen_miit.errors import PublishError
 from feedgen_miit.layout import category_path
 from tests.atomcheck import assert_valid_atom
 
@@ -395,8 +396,7 @@ def test_archives_rendered_by_the_workers_are_the_ones_rendered_here(
             note.write(f"{os.getpid()}\n")
         return real(settings, page)
 
-    monkeypatch.setattr(archives, "render_archive_page", noting)  # this process's
-    monkeypatch.setattr(tasks, "render_archive_page", noting)  # the workers' (forked)
+    monkeypatch.setattr(archives, "render_archive_page", noting)  # here and in the workers
     outputs, pids = {}, {}
     for jobs in (1, 2):
         settings = make_settings(
@@ -415,3 +415,73 @@ def test_archives_rendered_by_the_workers_are_the_ones_rendered_here(
     assert len(pids[2] - pids[1]) == 2  # both workers (a batch of one page: here)
     assert len([path for path in outputs[2] if "archive" in str(path)]) > 6
     assert outputs[2] == outputs[1]
+
+
+def test_the_workers_check_the_archive_documents_they_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each archive document is checked once, by the worker that rendered it: publish()
+    does not check it again in the build's own process (its critical path)."""
+    generate(tmp_path / "articles", 60)
+    monkeypatch.setattr(tasks, "PARALLEL_ARCHIVE_MIN", 2)
+    monkeypatch.setattr(archives, "BATCH_BYTES", 50_000)
+    checks = tmp_path / "checks"
+    real = validate.problems
+    output = tmp_path / "public"
+
+    def noting(name: str, data: bytes) -> list[str]:
+        relative = Path(name).relative_to(output) if Path(name).is_absolute() else name
+        with checks.open("a") as note:  # the workers are processes of their own
+            note.write(f"{os.getpid()} {relative}\n")
+        return real(name, data)
+
+    monkeypatch.setattr(validate, "problems", noting)
+    settings = make_settings(
+        tmp_path / "articles", output_dir=output, max_feed_bytes=BUDGET, limit=10, jobs=2,
+        cache=False,
+    )  # fmt: skip
+    build(settings)
+    checked = [tuple(line.split()) for line in checks.read_text().splitlines()]
+    documents = archive_documents(output)
+    here = str(os.getpid())
+    assert len(documents) > 6
+    # Each once, where it was rendered (a batch of one page is rendered here): publish()
+    # does not check them again.
+    assert sorted(name for _, name in checked if name in documents) == documents
+    assert len({name for pid, name in checked if pid != here} & set(documents)) > 6
+    assert {"atom.xml", "rss.xml", "feed.json"} <= {name for pid, name in checked if pid == here}
+
+
+def test_an_archive_document_that_fails_its_checks_is_never_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that renders an archive document the checks refuse stops the build: nothing
+    of it is published, and the error names the file."""
+    generate(tmp_path / "articles", 60)
+    monkeypatch.setattr(tasks, "PARALLEL_ARCHIVE_MIN", 2)
+    real = archives.render_archive_page
+
+    def breaking(settings: Settings, page: archives.ArchivePage) -> list[bytes]:
+        documents = real(settings, page)
+        return [document.replace(b"</feed>", b"") for document in documents]
+
+    monkeypatch.setattr(archives, "render_archive_page", breaking)
+    settings = make_settings(
+        tmp_path / "articles", output_dir=tmp_path / "public", max_feed_bytes=BUDGET,
+        limit=10, jobs=2, cache=False,
+    )  # fmt: skip
+    with pytest.raises(PublishError, match=r"the new output is invalid.*archive/atom-1\.xml: "):
+        build(settings)
+    assert not archive_documents(settings.output_dir)
+    assert not (settings.output_dir / "atom.xml").exists()
+
+
+_ARCHIVE_DOCUMENT = re.compile(
+    r"archive/(atom|rss|json)-\d+\.(xml|json)|categories/[^/]+/archive-\d+\.xml"
+)
+
+
+def archive_documents(output: Path) -> list[str]:
+    """The archive documents in ``output`` (not their copies), relative to it, sorted."""
+    paths = (path.relative_to(output).as_posix() for path in output.rglob("*"))
+    return sorted(path for path in paths if _ARCHIVE_DOCUMENT.fullmatch(path))
