@@ -9,6 +9,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -31,6 +32,7 @@ from feedgen_miit.budget import entry_cost
 from feedgen_miit.feed import render_atom
 from feedgen_miit.index import from_micros, micros
 from feedgen_miit.jsonfeed import render_json_feed
+from feedgen_miit.layout import month_of
 from feedgen_miit.model import SafeHtml
 from feedgen_miit.rss import render_rss
 from feedgen_miit.sanitize import clean_body, recheck, url_scheme
@@ -231,6 +233,18 @@ def test_the_http_date_fast_path_agrees_with_email_utils(text: str) -> None:
         assert fast == email.utils.parsedate_to_datetime(text)
         assert fast.utcoffset() == timedelta(0)
         assert loader._any_text_date(text) == fast
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    ),
+    zone=st.sampled_from(["Asia/Shanghai", "UTC", "America/St_Johns", "Pacific/Kiritimati"]),
+)
+def test_month_of_is_strftimes_month(moment: datetime, zone: str) -> None:
+    """The f-string month is what ``strftime("%Y-%m")`` gives, unpadded early years too."""
+    local = ZoneInfo(zone)
+    assert month_of(moment, local) == moment.astimezone(local).strftime("%Y-%m")
 
 
 def test_the_http_date_fast_path_takes_the_scraped_form() -> None:
