@@ -26,7 +26,7 @@ from typing import Any, Literal, Union
 from urllib.parse import urlsplit
 
 from . import settings as described
-from .errors import ConfigError, MissingArticlesDirError
+from .errors import ConfigError, MissingArticlesDirError, quoted
 from .layout import FIXED_NAMES
 from .profile import BUILT_IN, CleaningProfile, profile_from_config
 from .settings import Settings
@@ -81,8 +81,8 @@ def read_config(path: Path) -> dict[str, Any]:
         where = f"{path}:{_key_line(text, key)}"
         if key not in hints:
             close = difflib.get_close_matches(key, hints, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"{where}: unknown setting {key!r}{hint}")
+            hint = f" (did you mean {quoted(close[0])}?)" if close else ""
+            raise ConfigError(f"{where}: unknown setting {quoted(key)}{hint}")
         try:
             values[key] = _convert(value, hints[key], path.parent)
         except _WrongTypeError as wrong:
@@ -292,7 +292,7 @@ def make_settings(articles_dir: Path, **overrides: Any) -> Settings:
     """
     unknown = sorted(set(overrides) - set(described.names()))
     if unknown:
-        raise ConfigError(f"unknown setting {unknown[0]!r}")
+        raise ConfigError(f"unknown setting {quoted(unknown[0])}")
     settings = replace(
         Settings(articles_dir=articles_dir),
         **{key: value for key, value in overrides.items() if value is not None},
@@ -306,14 +306,14 @@ def validate(settings: Settings) -> Settings:
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ConfigError(
-            f"base_url {base_url!r} must be an absolute http(s) URL, "
+            f"base_url {quoted(base_url)} must be an absolute http(s) URL, "
             "e.g. 'https://example.org/feeds/'"
         )
     if not base_url.endswith("/"):
         base_url += "/"
     if not is_absolute_iri(settings.feed_id):
         raise ConfigError(
-            f"feed_id {settings.feed_id!r} must be an absolute IRI, e.g. 'urn:uuid:...' "
+            f"feed_id {quoted(settings.feed_id)} must be an absolute IRI, e.g. 'urn:uuid:...' "
             "(feedgen-miit init makes one)"
         )
     for name in described.names():
@@ -330,7 +330,7 @@ def validate(settings: Settings) -> Settings:
         parts = urlsplit(hub)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ConfigError(
-                f"hubs: {hub!r} must be an absolute http(s) URL, e.g. "
+                f"hubs: {quoted(hub)} must be an absolute http(s) URL, e.g. "
                 "'https://pubsubhubbub.appspot.com/'"
             )
     if not settings.title.strip():
@@ -353,6 +353,6 @@ def _check_outputs(settings: Settings) -> None:
     name = settings.feed_filename
     if "/" in name or "\\" in name or name in {"", ".", ".."} or name in FIXED_NAMES:
         raise ConfigError(
-            f"feed_filename {name!r} must be a plain file name other than "
+            f"feed_filename {quoted(name)} must be a plain file name other than "
             f"{', '.join(FIXED_NAMES)}, e.g. 'atom.xml'"
         )

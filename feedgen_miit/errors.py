@@ -46,6 +46,15 @@ def shown(text: str) -> str:
     return "".join(_escaped(character) for character in text)
 
 
+def quoted(text: object) -> str:
+    """``text`` in quotes, for a message that names a value (a key, a setting, a file's
+    id), and not escaped: the message is escaped once, as a whole (:func:`shown`). ``repr()``
+    escaped it first, so a message showed ``\\u202e`` for a ``\u202e`` in the text."""
+    value = str(text)
+    quote = '"' if "'" in value and '"' not in value else "'"
+    return f"{quote}{value}{quote}"
+
+
 def _escaped(character: str) -> str:
     if character.isprintable() and character != "\\":
         return character

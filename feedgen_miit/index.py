@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._version import __version__
-from .errors import ArticleError, ArticleWarning, Draft, IndexWriteError, in_path_order
+from .errors import ArticleError, ArticleWarning, Draft, IndexWriteError, in_path_order, quoted
 from .model import Article, Entry
 from .sanitize import recheck
 from .scan import Found, path_order, scan
@@ -660,7 +660,7 @@ class ArticleIndex:
                 (source,),
             ).fetchone()
         if found is None:
-            raise IndexDamagedError(f"row {source!r} vanished")
+            raise IndexDamagedError(f"row {quoted(source)} vanished")
         return self._article_of(found)
 
     def articles(self, sources: Sequence[str]) -> list[Article]:
@@ -706,14 +706,14 @@ class ArticleIndex:
         try:
             return rows[source]
         except KeyError:
-            raise IndexDamagedError(f"row {source!r} vanished") from None
+            raise IndexDamagedError(f"row {quoted(source)} vanished") from None
 
     def _article_of(self, row: Sequence[Any]) -> Article:
         """The :class:`Article` of an ``articles`` row (:data:`_ARTICLE_COLUMNS` first),
         checked."""
         source, digest, published, entry_id, record, checksum, body = row[:7]
         if checksum != _checksum(source, bytes(digest), published, entry_id, record, body=body):
-            raise IndexDamagedError(f"row {source!r} fails its checksum")
+            raise IndexDamagedError(f"row {quoted(source)} fails its checksum")
         try:
             title, updated, categories, author, thumbnail, link, page, excerpt = json.loads(record)
             return Article(
@@ -731,7 +731,7 @@ class ArticleIndex:
                 excerpt=excerpt,
             )
         except (ValueError, TypeError, OverflowError) as error:
-            raise IndexDamagedError(f"row {source!r} cannot be decoded: {error}") from error
+            raise IndexDamagedError(f"row {quoted(source)} cannot be decoded: {error}") from error
 
     def _entry_of(
         self, article: Article, payload: str | None, checksum: bytes | None, digest: bytes
@@ -742,7 +742,7 @@ class ArticleIndex:
             return None
         source = article.source
         if checksum != _entry_checksum(payload, bytes(digest)):
-            raise IndexDamagedError(f"entry {source!r} fails its checksum")
+            raise IndexDamagedError(f"entry {quoted(source)} fails its checksum")
         try:
             content, summary, thumbnail, contributor, cost, excerpt, images, dropped = json.loads(
                 payload
@@ -756,7 +756,7 @@ class ArticleIndex:
             # build loaded each entry ~5 times: 0.5 s of nh3 for 1,000 articles.
             safe = content if checksum in self._sanitized_here else recheck(content)
         except (ValueError, TypeError) as error:
-            raise IndexDamagedError(f"entry {source!r} cannot be decoded: {error}") from error
+            raise IndexDamagedError(f"entry {quoted(source)} cannot be decoded: {error}") from error
         if safe != content:
             log.debug("%s: stored entry changed by the sanitizer; rendering it again", source)
             return None
@@ -789,7 +789,7 @@ class ArticleIndex:
                 )
             except (ValueError, TypeError) as error:
                 raise IndexDamagedError(
-                    f"warnings of {source!r} cannot be decoded: {error}"
+                    f"warnings of {quoted(source)} cannot be decoded: {error}"
                 ) from error
         return found
 
@@ -1255,7 +1255,7 @@ class ArticleIndex:
                 reason, line = json.loads(encoded)
                 failures[source] = ArticleError(self._root / source, reason, line)
             except (ValueError, TypeError) as error:
-                raise IndexDamagedError(f"failure of {source!r} cannot be decoded") from error
+                raise IndexDamagedError(f"failure of {quoted(source)} cannot be decoded") from error
         return failures
 
     def _note_leaving(self, sources: Sequence[str]) -> None:
@@ -1365,7 +1365,7 @@ class ArticleIndex:
             try:
                 titles[source] = str(json.loads(record)[0])
             except (ValueError, TypeError, IndexError) as error:
-                raise IndexDamagedError(f"row {source!r} cannot be decoded") from error
+                raise IndexDamagedError(f"row {quoted(source)} cannot be decoded") from error
         return titles
 
     def _shared(self, column: str, stored: Mapping[str, str] | None) -> dict[str, list[str]]:
@@ -1445,7 +1445,7 @@ def duplicate_id_error(path: Path, entry_id: str, first: Path) -> ArticleError:
     """The error for a file whose entry id an earlier file (in path order) already has."""
     return ArticleError(
         path,
-        f"id {entry_id!r} is already used by {first}; "
+        f"id {quoted(entry_id)} is already used by {first}; "
         "give one of them its own 'id' in the front matter",
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .errors import ConfigError
+from .errors import ConfigError, quoted
 from .slug import slugify
 
 RSS_FILENAME = "rss.xml"
@@ -115,7 +115,7 @@ def category_paths(names: Iterable[str]) -> dict[str, str]:
         other = owners.setdefault(path, name)
         if other != name:
             raise ConfigError(
-                f"categories {other!r} and {name!r} would both be written to {path}; "
+                f"categories {quoted(other)} and {quoted(name)} would both be written to {path}; "
                 "rename one of them, or set write_category_feeds = false"
             )
         paths[name] = path

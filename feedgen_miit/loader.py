@@ -69,7 +69,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import hexoyaml
-from .errors import ArticleError, ArticleWarning, Draft, DraftError
+from .errors import ArticleError, ArticleWarning, Draft, DraftError, quoted
 from .hexomatter import HexoHandler, Located, NoFrontMatterError
 from .layout import article_page
 from .model import Article
@@ -432,7 +432,7 @@ def _parse_front_matter(
     except hexoyaml.DuplicateKeyError as error:
         raise ArticleError(
             path,
-            f"front matter: {error.key!r} is given twice (Hexo refuses the file too); "
+            f"front matter: {quoted(error.key)} is given twice (Hexo refuses the file too); "
             "keep one of them",
             _yaml_line(parts, error),
         ) from None
@@ -675,7 +675,7 @@ def _is_published(meta: Mapping[str, Any], warn: _Warn) -> bool:
     if isinstance(raw, str) and raw.strip().lower() in ("no", "off", "n"):
         warn(
             "published",
-            f"'published: {raw}' is the text {raw!r} to Hexo (YAML 1.2), which publishes the "
+            f"'published: {raw}' is the text {quoted(raw)} to Hexo (YAML 1.2), which publishes the "
             "article, and so does this build; write 'published: false' to keep it a draft",
         )
     return True

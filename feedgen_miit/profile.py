@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
-from .errors import ConfigError
+from .errors import ConfigError, quoted
 
 _SELECTOR = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)?((?:[#.][\w-]+)*)\Z")
 _PART = re.compile(r"([#.])([\w-]+)")
@@ -56,11 +56,11 @@ class CleaningProfile:
         for selector in (*self.drop, *self.editor):
             parse_selector(selector, self.name)
         if not all(label.strip() for label in self.editor_labels):
-            raise ConfigError(f"profile {self.name!r}: editor_labels must not be empty")
+            raise ConfigError(f"profile {quoted(self.name)}: editor_labels must not be empty")
         if not all(comment.strip() for comment in self.end_comments):
-            raise ConfigError(f"profile {self.name!r}: end_comments must not be empty")
+            raise ConfigError(f"profile {quoted(self.name)}: end_comments must not be empty")
         if not all(label.strip() for label in self.title_labels):
-            raise ConfigError(f"profile {self.name!r}: title_labels must not be empty")
+            raise ConfigError(f"profile {quoted(self.name)}: title_labels must not be empty")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +77,13 @@ def parse_selector(text: str, profile: str = "") -> Selector:
     found = _SELECTOR.match(text.strip())
     if not text.strip() or found is None:
         raise ConfigError(
-            f"profile {profile!r}: {text!r} is not a selector this tool reads: use a tag name, "
-            "'#id' and '.class' parts, e.g. 'div.share-bar' or '#related'"
+            f"profile {quoted(profile)}: {quoted(text)} is not a selector this tool reads: "
+            "use a tag name, '#id' and '.class' parts, e.g. 'div.share-bar' or '#related'"
         )
     tag, rest = found.groups()
     ids = [name for kind, name in _PART.findall(rest) if kind == "#"]
     if len(ids) > 1:
-        raise ConfigError(f"profile {profile!r}: {text!r} names two ids")
+        raise ConfigError(f"profile {quoted(profile)}: {quoted(text)} names two ids")
     classes = frozenset(name for kind, name in _PART.findall(rest) if kind == ".")
     return Selector(tag.lower() if tag else None, ids[0] if ids else None, classes)
 
@@ -250,20 +250,20 @@ def profile_from_config(value: object) -> CleaningProfile:
         try:
             return BUILT_IN[value]
         except KeyError:
-            known = ", ".join(repr(name) for name in BUILT_IN)
-            raise ConfigError(f"no built-in profile {value!r} (built in: {known})") from None
+            known = ", ".join(quoted(name) for name in BUILT_IN)
+            raise ConfigError(f"no built-in profile {quoted(value)} (built in: {known})") from None
     if not isinstance(value, dict):
         raise ConfigError("each profile must be a built-in name or a table of rules")
     unknown = sorted(set(value) - set(CleaningProfile.__dataclass_fields__))
     if unknown:
-        raise ConfigError(f"unknown profile key {unknown[0]!r} (keys: {', '.join(_KEYS)})")
+        raise ConfigError(f"unknown profile key {quoted(unknown[0])} (keys: {', '.join(_KEYS)})")
     name = value.get("name")
     if not isinstance(name, str):
         raise ConfigError("a profile table needs a name (a string)")
     if name in BUILT_IN:
         raise ConfigError(
-            f"{name!r} is a built-in profile; give your own rules another name, and list "
-            f"{name!r} beside them to keep its rules too"
+            f"{quoted(name)} is a built-in profile; give your own rules another name, and list "
+            f"{quoted(name)} beside them to keep its rules too"
         )
     lists: dict[str, tuple[str, ...]] = {}
     for key in _KEYS:
@@ -271,6 +271,6 @@ def profile_from_config(value: object) -> CleaningProfile:
             continue
         items = value.get(key, [])
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            raise ConfigError(f"profile {name!r}: {key} must be a list of strings")
+            raise ConfigError(f"profile {quoted(name)}: {key} must be a list of strings")
         lists[key] = tuple(items)
     return CleaningProfile(name=name, **lists)

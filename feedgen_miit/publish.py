@@ -42,7 +42,7 @@ from pathlib import Path, PurePosixPath
 from typing import cast
 
 from . import delivery, validate
-from .errors import ConfigError, PublishError
+from .errors import ConfigError, PublishError, quoted
 
 log = logging.getLogger(__name__)
 
@@ -536,7 +536,7 @@ def _checked_name(name: str) -> PurePosixPath:
         or any(part in {"", ".", ".."} or part.startswith(".") for part in relative.parts)
     ):
         raise PublishError(
-            f"{name!r} is not a valid output file name "
+            f"{quoted(name)} is not a valid output file name "
             "(a relative path without '..' or hidden parts); this is a bug in feedgen-miit"
         )
     return relative

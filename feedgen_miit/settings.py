@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, quoted
 from .model import Site
 from .profile import DEFAULT_PROFILES, CleaningProfile
 
@@ -329,7 +329,7 @@ def _zone_named(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"timezone {name!r} is unknown; use an IANA name such as 'Asia/Shanghai' or 'UTC'"
+            f"timezone {quoted(name)} is unknown; use an IANA name such as 'Asia/Shanghai' or 'UTC'"
         ) from None
 
 

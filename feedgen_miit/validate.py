@@ -18,6 +18,8 @@ from pathlib import PurePosixPath
 
 from lxml import etree
 
+from .errors import quoted
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _SCHEMATRON_NS = "http://www.ascc.net/xml/schematron"
 _NAMESPACES = {"atom": ATOM_NS}
@@ -65,7 +67,7 @@ def atom_problems(root: etree._Element) -> list[str]:
         if not _RFC3339.match(stamp.text or ""):
             found.append(
                 f"line {stamp.sourceline}: not an RFC 3339 date-time with a time zone: "
-                f"{stamp.text!r}"
+                f"{quoted(stamp.text or '')}"
             )
     return found
 

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from feedgen_miit import ArticleError, ArticleWarning, check, make_settings
+from feedgen_miit import ArticleError, ArticleWarning, check, load_article, make_settings
 from feedgen_miit.cli import main
+from feedgen_miit.config import read_config
 from feedgen_miit.errors import ConfigError, ShownFormatter, per_article, shown
 from tests.conftest import ARTICLE, WriteArticle
 from tests.strategies import HOSTILE_TEXT_PIECES, file_names, hostile_front_matter, hostile_texts
@@ -180,3 +181,21 @@ def test_the_same_bytes_on_a_terminal_and_off_it(
 @given(st.lists(st.sampled_from(HOSTILE_TEXT_PIECES), max_size=6).map("".join))
 def test_shown_is_the_identity_on_plain_text_only(text: str) -> None:
     assert (shown(text) == text) == (text.isprintable() and "\\" not in text)
+
+
+@pytest.mark.parametrize("piece", ["\u202e", "\u200b", "\\"])
+def test_a_value_quoted_in_a_message_is_escaped_once(
+    piece: str, write_article: WriteArticle, tmp_path: Path
+) -> None:
+    """A front matter's or a settings file's text named in a message reads back as it was
+    written: quoting it must not escape it (repr() did, and shown() then escaped the escape)."""
+    key = f"ti{piece}tle"
+    path = write_article("a.txt", ARTICLE.replace("title:", f"{key}: one\n{key}: two\ntitle:", 1))
+    with pytest.raises(ArticleError) as caught:
+        load_article(path, settings=make_settings(path.parent))
+    assert f"'{key}' is given twice" in read_back(str(caught.value))
+    config = tmp_path / "feedgen-miit.toml"
+    config.write_text(f'"{key.replace(chr(92), chr(92) * 2)}" = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        read_config(config)
+    assert f"unknown setting '{key}'" in read_back(str(refused.value))
