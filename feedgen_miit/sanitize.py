@@ -477,19 +477,50 @@ def first_image(safe_html: SafeHtml) -> str | None:
 
 # -- the limits: a body too big to parse is refused before it is ---------------------------
 
-# A start tag with something after its name, which may be attributes, up to its end.
-_TAG_WITH_MORE = re.compile(r"<[A-Za-z][^\s/>]*[\s/][^>]*")
-# What holds no tags however it looks (the text of a script, a comment), left out of that scan:
-# 'if (a<b && c)' is no tag with attributes.
-_RAW_TEXT = re.compile(
-    r"<(script|style|textarea|title|xmp|noembed|noframes|noscript)\b.*?</\1\s*>|<!--.*?-->",
-    re.DOTALL | re.IGNORECASE,
+# The markup of a body as the HTML5 tokenizer cuts it (WHATWG HTML, 13.2.5), as far as the
+# limits need: where each tag ends and how many attributes it has. A '>' in a quoted value
+# does not end a tag, a '/' in a value starts no attribute (a base64 inline image holds
+# thousands), and a quote starts a value only after '='. White space is the tokenizer's.
+_SPACE = r"[\t\n\f\r ]"
+# One attribute in "before attribute name" state, with the separators before it: a name
+# (its first character may be '=' or a quote, which are then part of it), and its value.
+_ATTRIBUTE = (
+    rf"(?>[\t\n\f\r /]*[^\t\n\f\r />][^\t\n\f\r />=]*"
+    rf"(?:{_SPACE}*={_SPACE}*(?:\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z)|[^\t\n\f\r >]*))?)"
 )
-# Where an attribute may start in a tag: after white space or '/'. (Words of a quoted value
-# count too: an overestimate, by a few a tag at most.)
-_ATTRIBUTE_START = re.compile(r"[\s/]+[^\s/>=\"']")
-# A tag long enough to hold more than MAX_ATTRIBUTES attributes (two characters each at least).
-_LONG_TAG = re.compile(rf"<[A-Za-z][^>]{{{2 * MAX_ATTRIBUTES}}}")
+_TAG_END = r"[\t\n\f\r /]*(?:>|\Z)"
+_ATTRIBUTE_NAMES = re.compile(_ATTRIBUTE)
+# Everything a body holds but a tag with more than MAX_ATTRIBUTES attributes: a comment
+# (as it ends: '<!-->' is one), the text of an element whose content is no markup (up to its
+# end tag; 'if (a<b && c)' is no tag), a start or end tag of up to MAX_ATTRIBUTES
+# attributes, a bogus comment ('<!DOCTYPE', '<?', '</ 3'), text. Matched from the start as
+# far as it goes: where it stops, a tag has too many.
+# (Not noscript: without scripting, which the sanitizer's parsers may lack, it holds markup.)
+_RAW_TEXT_ELEMENTS = "script|style|textarea|title|xmp|noembed|noframes|iframe"
+_TAG_OPEN = r"</?[A-Za-z][^\t\n\f\r />]*+"  # possessive: no attribute made of its end
+_WITHIN_LIMITS = re.compile(
+    rf"""(?>
+        <!--(?:-?>|.*?(?:--!?>|\Z))
+      | <(?i:{_RAW_TEXT_ELEMENTS})(?![^\t\n\f\r />])(?:{_ATTRIBUTE}){{0,{MAX_ATTRIBUTES}}}
+        {_TAG_END}.*?(?:</(?i:{_RAW_TEXT_ELEMENTS})(?![^\t\n\f\r />])|\Z)
+      | {_TAG_OPEN}(?:{_ATTRIBUTE}){{0,{MAX_ATTRIBUTES}}}{_TAG_END}
+      | <(?:[!?]|/(?![A-Za-z]))[^>]*>?
+      | [^<]+
+      | <(?![A-Za-z!?/])
+    )*+""",
+    re.DOTALL | re.VERBOSE,
+)
+# Any comment, element of raw text, tag with attributes and bogus comment (a tag without
+# attributes holds no quote, so that a search from its '<' stays in step), and the
+# attributes of a tag: to count every tag's attributes.
+_MARKUP = re.compile(
+    rf"""<!--(?:-?>|.*?(?:--!?>|\Z))
+      | <(?i:{_RAW_TEXT_ELEMENTS})(?![^\t\n\f\r />])(?P<raw>(?:{_ATTRIBUTE})*){_TAG_END}
+        .*?(?:</(?i:{_RAW_TEXT_ELEMENTS})(?![^\t\n\f\r />])|\Z)
+      | {_TAG_OPEN}(?P<attributes>(?:{_ATTRIBUTE})+){_TAG_END}
+      | <(?:[!?]|/(?![A-Za-z]))[^>]*>?""",
+    re.DOTALL | re.VERBOSE,
+)
 
 
 def check_markup(raw_html: str) -> None:
@@ -499,29 +530,34 @@ def check_markup(raw_html: str) -> None:
     worse), and a hostile file within ``max_file_bytes`` holds a million tags.
 
     Counted on the raw text, in linear time and without a parse: start tags (and comments)
-    as the ``<`` that do not start an end tag, character references as the ``&``,
-    attributes by where one may begin (outside scripts and comments). All are upper bounds.
-    A real article is done in three counts and one search for a long tag.
+    as the ``<`` that do not start an end tag, character references as the ``&`` (upper
+    bounds), attributes as the HTML5 tokenizer finds them (every name, repeated or not). A
+    real article is done in two counts and one match of the whole body.
     """
     tags = raw_html.count("<") - raw_html.count("</")
     references = raw_html.count("&")
     if tags + references > MAX_MARKUP:
         raise MarkupLimitError(_too_much(f"{tags:,} tags and {references:,} '&'"))
-    if len(raw_html) < 2 * (MAX_MARKUP - tags - references) and not _LONG_TAG.search(raw_html):
-        return  # too short for its attributes to reach the limit, and no tag long enough
+    scanned = _WITHIN_LIMITS.match(raw_html)
+    if scanned is not None and scanned.end() < len(raw_html):
+        crowded = _MARKUP.match(raw_html, scanned.end())
+        names = (crowded.group("raw") or crowded.group("attributes")) if crowded else None
+        attributes = max(len(_ATTRIBUTE_NAMES.findall(names or "")), MAX_ATTRIBUTES + 1)
+        raise MarkupLimitError(
+            f"a tag of the body has {attributes:,} attributes, more than the "
+            f"{MAX_ATTRIBUTES:,} a tag may have (no real article has more than a few); "
+            "the article is left out"
+        )
+    if len(raw_html) < 2 * (MAX_MARKUP - tags - references):
+        return  # too short for its attributes to reach the limit
     total = tags + references
-    for tag in _TAG_WITH_MORE.finditer(_RAW_TEXT.sub(" ", raw_html)):
-        attributes = len(_ATTRIBUTE_START.findall(tag.group()))
-        if attributes > MAX_ATTRIBUTES:
-            raise MarkupLimitError(
-                f"a tag of the body has {attributes:,} attributes, more than the "
-                f"{MAX_ATTRIBUTES:,} a tag may have (no real article has more than a few); "
-                "the article is left out"
-            )
-        total += attributes
-        if total > MAX_MARKUP:
-            what = f"{tags:,} tags, {references:,} '&' and {total - tags - references:,}"
-            raise MarkupLimitError(_too_much(f"{what} attributes or more"))
+    for found in _MARKUP.finditer(raw_html):
+        names = found.group("raw") or found.group("attributes")
+        if names:
+            total += len(_ATTRIBUTE_NAMES.findall(names))
+            if total > MAX_MARKUP:
+                what = f"{tags:,} tags, {references:,} '&' and {total - tags - references:,}"
+                raise MarkupLimitError(_too_much(f"{what} attributes or more"))
 
 
 def _too_much(what: str) -> str:
