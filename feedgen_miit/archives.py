@@ -30,7 +30,7 @@ from .layout import MAIN_FEED as MAIN
 from .model import Article, Documents, Entry
 from .outputs import FeedDocument, render_document
 from .pages import without_site_pictures
-from .publish import checked, invalid_output
+from .publish import invalid_output, output_problems
 from .scan import path_order
 from .selection import Selection
 from .settings import Settings
@@ -112,7 +112,7 @@ class CheckedPage:
     """The documents of an :class:`ArchivePage`, and what keeps them from being published."""
 
     documents: list[bytes]  #: in the order of the page's formats
-    problems: list[str]  #: :func:`~feedgen_miit.publish.checked`'s, of every document
+    problems: list[str]  #: :func:`~feedgen_miit.publish.output_problems`, of every document
 
 
 def checked_archive_page(settings: Settings, page: ArchivePage) -> CheckedPage:
@@ -123,7 +123,7 @@ def checked_archive_page(settings: Settings, page: ArchivePage) -> CheckedPage:
     problems = [
         problem
         for path, data in zip(page.paths(), documents, strict=True)
-        for problem in checked(str(settings.output_dir / path), data)
+        for problem in output_problems(str(settings.output_dir / path), data)
     ]
     return CheckedPage(documents, problems)
 

@@ -96,7 +96,8 @@ def publish(
     precompressed copies (:func:`delivery.compressed`), in the same all-or-nothing step, with
     the file's mtime; a copy this installation no longer writes (``.br`` without brotli) is
     removed, never left stale. ``checked``: the caller had every file checked already, as
-    :func:`checked` does (the archive documents are, by the workers that render them).
+    :func:`output_problems` does (the archive documents are, by the workers that render
+    them).
     """
     suffixes = delivery.compressors() if compress else ()
     real: set[Path] = set()
@@ -172,7 +173,7 @@ class _Outgoing:
                     self.staged.append(item)
 
 
-def checked(name: str, data: bytes) -> list[str]:
+def output_problems(name: str, data: bytes) -> list[str]:
     """Every reason not to publish ``data`` as ``name`` (:func:`validate.problems`), each
     naming the file: what :func:`publish` checks, for a caller that checks elsewhere (in a
     worker process) and publishes with ``checked=True``."""
