@@ -129,7 +129,8 @@ def publish(
             raise
         finally:
             for item in out.staged:
-                _remove(item.temporary)
+                if not item.replaced:  # once renamed into place, its temporary name is gone
+                    _remove(item.temporary)
                 if item.backup is not None:
                     _remove(item.backup)
     for item in out.staged:
