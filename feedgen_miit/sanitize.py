@@ -542,7 +542,8 @@ def check_markup(raw_html: str) -> None:
         raise MarkupLimitError(_too_much(f"{tags:,} tags and {references:,} '&'"))
     # Each attribute's name follows white space, a '/' or a closing quote (13.2.5.32-39):
     # with fewer of those in the whole body than the limit, no tag reaches it. Real
-    # articles have a few hundred; the count costs 2 µs, the match below 25 µs.
+    # articles have a few hundred; counting them takes about 9 µs in a 3 kB body of
+    # Chinese text, the match below 26-44 µs.
     crowded_is_possible = sum(map(raw_html.count, _BEFORE_A_NAME)) > MAX_ATTRIBUTES
     scanned = _WITHIN_LIMITS.match(raw_html) if crowded_is_possible else None
     if scanned is not None and scanned.end() < len(raw_html):
