@@ -49,7 +49,8 @@ def shown(text: str) -> str:
 def quoted(text: object) -> str:
     """``text`` in quotes, for a message that names a value (a key, a setting, a file's
     id), and not escaped: the message is escaped once, as a whole (:func:`shown`). ``repr()``
-    escaped it first, so a message showed ``\\u202e`` for a ``\u202e`` in the text."""
+    escaped it first, so a message showed two backslashes before ``u202e`` where the text
+    held a U+202E."""
     value = str(text)
     quote = '"' if "'" in value and '"' not in value else "'"
     return f"{quote}{value}{quote}"
