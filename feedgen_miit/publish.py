@@ -110,7 +110,7 @@ def publish(
                 names.append(name)
                 target = _target(output_dir, name, real)
                 if not checked:
-                    invalid += (f"{target}: {problem}" for problem in validate.problems(name, data))
+                    invalid += output_problems(str(target), data)
                 if invalid:  # nothing will go out: only find the other invalid files
                     continue
                 if len(names) == 1:
