@@ -27,7 +27,7 @@ from functools import partial
 from .budget import ENTRY_SHARE, HEAD_BYTES, fitted
 from .index import ArticleIndex
 from .layout import MAIN_FEED as MAIN
-from .model import Article, Documents, Entry
+from .model import Documents, Entry
 from .outputs import FeedDocument, render_document
 from .pages import without_site_pictures
 from .publish import invalid_output, output_problems
@@ -192,12 +192,8 @@ def _members(index: ArticleIndex, sources: Sequence[str]) -> dict[str, tuple[str
     """``source -> feeds it belongs to`` (the main feed and its categories), for the usable
     ones among ``sources``; the others belong to none."""
     usable = set(index.sources_among(sources))
-    found: dict[str, tuple[str, ...]] = {}
-    for source in sources:
-        if source in usable:
-            article: Article = index.article(source)
-            found[source] = (MAIN, *article.categories)
-    return found
+    articles = index.articles([source for source in sources if source in usable])
+    return {article.source: (MAIN, *article.categories) for article in articles}
 
 
 @dataclass(slots=True)

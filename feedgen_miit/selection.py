@@ -87,17 +87,18 @@ class _Chooser:
     def prefetch(self, categories: Sequence[str | None]) -> None:
         """Render, all at once (so in a pool when there are many), every entry the feeds will
         likely need: the newest of each category (``None``: of all)."""
-        wanted: dict[str, Article] = {}
+        asked: dict[str, None] = {}  # in order, each once
         for category in categories:
             candidates = self.index.newest(self._selection_size, category=category)
             self._candidates[category] = candidates
-            for source in candidates[: self.limit or FIRST_GUESS]:
-                if source in wanted or source in self._entries:
-                    continue
-                found = self._lookup(source)
-                if isinstance(found, Article):
-                    wanted[source] = found
-        articles = list(wanted.values())
+            asked.update(dict.fromkeys(candidates[: self.limit or FIRST_GUESS]))
+        # One query per batch, not two per article (its record, then its entry).
+        fresh = [source for source in asked if source not in self._entries]
+        articles = [
+            found
+            for found in map(self._kept, self.index.with_entries(fresh))
+            if isinstance(found, Article)
+        ]
         for article, outcome in zip(articles, self.render(articles), strict=True):
             self._keep(article, outcome)
 
@@ -144,11 +145,15 @@ class _Chooser:
 
     def _lookup(self, source: str) -> Article | Entry:
         """The stored entry of ``source`` (kept for later), else its article, to render."""
-        article = self.index.article(source)
-        entry = self.index.entry(article)
+        (stored,) = self.index.with_entries([source])
+        return self._kept(stored)
+
+    def _kept(self, stored: tuple[Article, Entry | None]) -> Article | Entry:
+        """The stored entry of an article (kept for later), else the article, to render."""
+        article, entry = stored
         if entry is None:
             return article
-        self._entries[source] = entry
+        self._entries[article.source] = entry
         return entry
 
     def _keep(self, article: Article, outcome: Entry | ArticleError) -> Entry | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from feedgen_miit import Settings, build, load_folder, make_settings
 from feedgen_miit.index import SITE_PICTURE_MIN, ArticleIndex
-from feedgen_miit.model import Entry
+from feedgen_miit.model import Article, Entry
 from feedgen_miit.tasks import REMOVED_PICTURE, Work, make_entry
 from tests.conftest import WriteArticle
 from tests.golden import EXAMPLES
@@ -125,14 +126,16 @@ def test_a_cached_entry_comes_back_with_its_pictures(
     )
     build(settings)
     cached: list[Entry | None] = []
-    real = ArticleIndex.entry
+    real = ArticleIndex.with_entries
 
-    def entry(index: ArticleIndex, article: object) -> Entry | None:
-        found = real(index, article)  # type: ignore[arg-type]
-        cached.append(found)
-        return found
+    def with_entries(
+        index: ArticleIndex, sources: Sequence[str]
+    ) -> Iterator[tuple[Article, Entry | None]]:
+        for article, found in real(index, sources):
+            cached.append(found)
+            yield article, found
 
-    monkeypatch.setattr(ArticleIndex, "entry", entry)
+    monkeypatch.setattr(ArticleIndex, "with_entries", with_entries)
     build(settings)
     (stored,) = cached
     assert stored is not None
