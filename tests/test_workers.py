@@ -51,6 +51,10 @@ def unpicklable(_context: None, _item: int) -> object:
     return lambda: None
 
 
+def echo(_context: None, item: bytes) -> bytes:
+    return item
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_results_come_in_the_items_order(workers: int) -> None:
     with WorkerPool(10, workers) as pool:
@@ -135,3 +139,22 @@ def test_a_map_left_half_way_does_not_leak_into_the_next() -> None:
             assert value == 0
             break  # the map is dropped here, and closed (CPython frees it at once)
         assert list(pool.map(square, range(10), chunk=1)) == [i * i for i in range(10)]
+
+
+def test_big_chunks_and_big_results_never_wait_for_each_other() -> None:
+    # A worker is sent its next chunk while it works on one. Were that chunk too big for
+    # the pipe, the build would wait for the worker to take it, while the worker waited for
+    # the build to take its result: each worker takes its chunks in as they come.
+    items = [bytes([i]) * 4_000_000 for i in range(6)]
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("the pool is stuck")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        with WorkerPool(None, 2) as pool:
+            assert list(pool.map(echo, items, chunk=1)) == items
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
