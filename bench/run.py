@@ -48,6 +48,7 @@ of the targets, each ``met:``, ``MISSED:`` or ``not measured``.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -229,6 +230,14 @@ def write_config(path: Path, out: Path, **settings: bool) -> Path:
     lines += [f"{key} = {str(value).lower()}" for key, value in settings.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def compile_package() -> None:
+    """Write the package's bytecode, as ``pip install`` does (and a first run, unless
+    ``PYTHONDONTWRITEBYTECODE`` is set): otherwise every whole command of a checkout whose
+    ``__pycache__`` is stale compiles the modules it imports, 0.09 s of the 0.30 s that
+    importing the build's modules takes, and no installed copy pays that."""
+    compileall.compile_dir(ROOT / "feedgen_miit", quiet=1)
 
 
 def whole(argv: Sequence[str]) -> Run:
@@ -584,6 +593,7 @@ def main(arguments: Sequence[str] | None = None) -> None:
     if not options.sizes:
         parser.error("--sizes names no size")
     configured = os.environ.get("BENCH_DIR")
+    compile_package()
     hugo = hugosite.hugo()
     with tempfile.TemporaryDirectory(prefix="feedgen-miit-bench-") as scratch:
         root = Path(configured) if configured else Path(scratch)

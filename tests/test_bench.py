@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from bench.run import (
     Figure,
     Figures,
     build_command,
+    compile_package,
     measure,
     ratios,
     sizes_option,
@@ -229,3 +231,15 @@ def test_each_target_says_met_missed_or_not_measured() -> None:
     shown = "\n".join([*table(figures, (10_000,)), *ratios(figures, (10_000,))])
     assert "Hugo, a page per post + full-content Atom" in shown
     assert "0.55x" in shown
+
+
+def test_whole_commands_find_the_package_compiled_as_an_installed_copy_is() -> None:
+    # With PYTHONDONTWRITEBYTECODE set (as on the development machine), a checkout's stale
+    # bytecode was compiled again by every timed command, and counted.
+    compile_package()
+    package = Path(__file__).resolve().parent.parent / "feedgen_miit"
+    for module in package.rglob("*.py"):
+        cached = Path(importlib.util.cache_from_source(str(module)))
+        assert cached.is_file(), module
+        header = cached.read_bytes()[:16]
+        assert int.from_bytes(header[8:12], "little") == int(module.stat().st_mtime), module
