@@ -186,17 +186,24 @@ def _give(
 ) -> None:
     if index is not None:
         worker.chunks.append(index)
-        worker.connection.send((function, chunks[index], catch))
+        try:
+            worker.connection.send((function, chunks[index], catch))
+        except OSError:  # it died since it last answered (its next chunk was on its way)
+            raise _died(worker) from None
 
 
 def _receive(worker: _Worker) -> list[tuple[int, Any]]:
     try:
         results: list[tuple[int, Any]] = worker.connection.recv()
     except (EOFError, OSError):
-        raise WorkerError(
-            f"worker process {worker.pid} died (killed, or out of memory?); nothing was published"
-        ) from None
+        raise _died(worker) from None
     return results
+
+
+def _died(worker: _Worker) -> WorkerError:
+    return WorkerError(
+        f"worker process {worker.pid} died (killed, or out of memory?); nothing was published"
+    )
 
 
 def _call(

@@ -30,7 +30,7 @@ def crash(_context: None, item: int) -> int:
     return item
 
 
-def report_pid(_context: None, _item: int) -> int:
+def report_pid(_context: object, _item: int) -> int:
     return os.getpid()
 
 
@@ -158,3 +158,18 @@ def test_big_chunks_and_big_results_never_wait_for_each_other() -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_worker_dead_between_two_maps_is_an_error_not_a_broken_pipe() -> None:
+    # Chunks go to a worker before it answers: the next one can find it dead (killed by the
+    # out-of-memory killer, say) as it is sent, not only as its answer is awaited.
+    with WorkerPool(0, 2) as pool:
+        pids = set(pool.map(report_pid, range(8), chunk=1))
+        victim = min(pids)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{victim}/stat").read_text().split()[2] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with pytest.raises(WorkerError, match=f"worker process {victim} died"):
+            list(pool.map(square, range(10), chunk=1))
