@@ -12,7 +12,10 @@ import nh3
 # Lone surrogates (from broken decoders) and U+FFFE/U+FFFF are excluded as well, and so are
 # DEL and the C1 controls, which section 2.2 discourages: no text needs them, mis-decoded
 # text is full of them, and a reader that drops them could turn 'java\x7fscript:' into a URL.
-_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Written as the characters refused, the complement of those allowed (TAB, LF, CR, U+0020-
+# U+007E, U+00A0-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF): the same set, which a test holds
+# to that list, compiled in 0.4 ms instead of 4 ms at every start, and searched a sixth faster.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+\Z")
 _SPACES = re.compile(r"\s+")  # in str patterns \s covers U+3000 IDEOGRAPHIC SPACE and NBSP
 
