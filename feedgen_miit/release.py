@@ -56,6 +56,9 @@ def outputs_fingerprint(settings: Settings, pictures: frozenset[str]) -> str:
     settings that shape the outputs, the pictures taken for the site's own, the copies this
     installation writes, and this code."""
     parts = {name: repr(getattr(settings, name)) for name in scoped(Scope.OUTPUT)}
+    # The folder, not how it was named: "public" from its parent and "/srv/news/public"
+    # from cron are one folder with one index, and nothing in it needs rendering again.
+    parts["output_dir"] = str(settings.output_dir.resolve())
     parts |= {"pictures": repr(sorted(pictures)), "code": code_hash()}
     parts["copies"] = repr(compressors() if settings.write_compressed else ())
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

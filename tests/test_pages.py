@@ -208,6 +208,22 @@ def test_pages_are_written_only_when_their_articles_change(
     assert "index.html" in rewritten
 
 
+def test_the_output_folder_named_another_way_renders_nothing_again(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "--out public" from its parent, then "--out /srv/news/public" from cron: the same
+    # folder. Its every page, listing and archive document was rendered again (a +10
+    # nightly of 10,000 articles took 18 s instead of 0.56 s), to the same bytes.
+    age_everything(monkeypatch)
+    for number in range(1, 4):
+        write_article(f"{number}.txt", article(f"第{number}篇", f"2024-0{number}-01"))
+    monkeypatch.chdir(settings.output_dir.parent)
+    relative = replace(settings, output_dir=Path(settings.output_dir.name))
+    assert build(relative).pages_written == 3
+    again = build(replace(settings, output_dir=settings.output_dir.absolute()))
+    assert (again.pages_written, again.pages_unchanged, again.written) == (0, 0, ())
+
+
 def test_a_gone_article_takes_its_page_and_emptied_listings_with_it(
     write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
