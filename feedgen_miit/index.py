@@ -55,7 +55,7 @@ from .errors import ArticleError, ArticleWarning, Draft, IndexWriteError, in_pat
 from .model import Article, Entry
 from .sanitize import recheck
 from .scan import Found, path_order, scan
-from .settings import Scope, Settings, scoped
+from .settings import Scope, Settings, fingerprinted
 
 log = logging.getLogger(__name__)
 
@@ -1479,8 +1479,7 @@ def index_path(settings: Settings) -> Path:
 def fingerprint(settings: Settings) -> str:
     """What the records depend on besides the files: the settings that shape articles
     (:attr:`~feedgen_miit.settings.Scope.ARTICLES`), this code, the libraries' versions."""
-    relevant = {name: repr(getattr(settings, name)) for name in scoped(Scope.ARTICLES)}
-    relevant["articles_dir"] = str(settings.articles_dir.resolve())
+    relevant = fingerprinted(settings, Scope.ARTICLES)
     parts: dict[str, Any] = {
         "feedgen-miit": __version__,
         "code": code_hash(),

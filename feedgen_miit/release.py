@@ -28,7 +28,7 @@ from .model import Article, Documents
 from .outputs import feed_documents
 from .pages import PagesOut, plan_listings, publish_article_pages
 from .publish import publish, remove_leftovers, remove_published, sweep_leftovers
-from .settings import Scope, Settings, scoped
+from .settings import Scope, Settings, fingerprinted
 from .site import Feeds
 
 
@@ -55,10 +55,7 @@ def outputs_fingerprint(settings: Settings, pictures: frozenset[str]) -> str:
     """What every page's and archive document's bytes depend on besides their articles: the
     settings that shape the outputs, the pictures taken for the site's own, the copies this
     installation writes, and this code."""
-    parts = {name: repr(getattr(settings, name)) for name in scoped(Scope.OUTPUT)}
-    # The folder, not how it was named: "public" from its parent and "/srv/news/public"
-    # from cron are one folder with one index, and nothing in it needs rendering again.
-    parts["output_dir"] = str(settings.output_dir.resolve())
+    parts = fingerprinted(settings, Scope.OUTPUT)
     parts |= {"pictures": repr(sorted(pictures)), "code": code_hash()}
     parts["copies"] = repr(compressors() if settings.write_compressed else ())
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

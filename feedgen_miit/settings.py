@@ -360,6 +360,17 @@ def scoped(scope: Scope) -> tuple[str, ...]:
     return tuple(name for name in _FIELDS if description(name).scope is scope)
 
 
+def fingerprinted(settings: Settings, scope: Scope) -> dict[str, str]:
+    """The settings of ``scope`` as text, for a fingerprint of what they shape. A folder is
+    its resolved path: "public" from its parent and "/srv/news/public" from cron are one
+    folder (the output folder's index is found by that path too)."""
+    values = {name: getattr(settings, name) for name in scoped(scope)}
+    return {
+        name: str(value.resolve()) if isinstance(value, Path) else repr(value)
+        for name, value in values.items()
+    }
+
+
 def markdown_table() -> str:
     """The README's configuration table: key, flag, default and meaning of every setting."""
     rows = ["| key | flag | default | meaning |", "|---|---|---|---|"]
