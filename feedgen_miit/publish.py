@@ -31,12 +31,12 @@ import fcntl
 import functools
 import logging
 import os
+import queue
 import re
 import stat
+import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import cast
@@ -162,7 +162,7 @@ class _Outgoing:
             existed = before is not None
             self.staged.append(_stage(path, content, existed=existed, new_mode=self.new_mode))
 
-    def take_copies(self, made: Iterable[list[tuple[Path, _Staged | None]]]) -> None:
+    def take_copies(self, made: Iterable[_Copies]) -> None:
         """Take the copies :class:`_Copier` staged (``None``: unchanged)."""
         for pairs in made:
             for copy, item in pairs:
@@ -221,6 +221,13 @@ COMPRESSING_AHEAD = 32
 COMPRESSING_THREADS = 2
 
 
+#: Seconds a publish that is left waits for the copier's threads to end: one copy takes
+#: milliseconds; the bound is for a thread that can never end (see :class:`_Copier`).
+COPIER_STOPS_WITHIN = 5.0
+#: The copies of one file: each with what was staged for it, ``None`` if it is unchanged.
+_Copies = list[tuple[Path, "_Staged | None"]]
+
+
 class _Copier:
     """Makes and stages the precompressed copies (:func:`delivery.compressed`) of the files
     handed to it in threads of its own (:data:`COMPRESSING_THREADS`), while the caller goes
@@ -234,49 +241,112 @@ class _Copier:
     were handed in, each staged (:class:`_Staged`) or ``None`` when the published copy
     already holds those bytes. Leaving the ``with`` cancels what has not started, waits for
     what has (a few milliseconds), and removes the temporaries of copies never taken.
+
+    The threads and this one share no lock written in Python, only ``SimpleQueue`` objects
+    (C): a SIGINT or SIGTERM raises where this thread happens to be, and raised inside a
+    lock's ``__enter__`` it leaves the lock held. With a ``ThreadPoolExecutor`` that was its
+    idle semaphore: its threads waited for it forever, and the interrupted build for them.
+    The threads are daemons, and are waited for at most :data:`COPIER_STOPS_WITHIN` s.
     """
 
     def __init__(self, new_mode: int) -> None:
-        self._new_mode = new_mode  #: the mode of a new file (the thread must not ask umask)
-        self._pool: ThreadPoolExecutor | None = None
-        self._waiting: deque[Future[list[tuple[Path, _Staged | None]]]] = deque()
+        self._new_mode = new_mode  #: the mode of a new file (the threads must not ask umask)
+        self._threads: list[threading.Thread] = []
+        self._tasks: queue.SimpleQueue[tuple[int, Path, bytes] | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[int, _Copies | BaseException]] = queue.SimpleQueue()
+        self._stop = threading.Event()  # set here only; the threads just look at it
+        self._arrived: dict[int, _Copies | BaseException] = {}
+        self._submitted = 0
+        self._taken = 0
 
     def __enter__(self) -> _Copier:
         return self
 
     def __exit__(self, *exception: object) -> None:
-        if self._pool is None:
+        if not self._threads:
             return
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        for future in self._waiting:  # only when publishing failed: nothing will go out
-            if not future.cancelled() and future.exception() is None:
-                for _, item in future.result():
+        self._stop.set()
+        for _ in self._threads:
+            self._tasks.put(None)
+        deadline = time.monotonic() + COPIER_STOPS_WITHIN
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._collect()
+        for copies in self._arrived.values():  # only when publishing failed: none go out
+            if not isinstance(copies, BaseException):
+                for _, item in copies:
                     if item is not None:
                         _remove(item.temporary)
-        self._waiting.clear()
+        self._arrived.clear()
 
     def submit(self, target: Path, data: bytes) -> None:
         """Have the copies of ``data``, the bytes of ``target``, made and staged."""
-        if self._pool is None:  # most publishes of a warm build compress nothing
-            self._pool = ThreadPoolExecutor(
-                COMPRESSING_THREADS, thread_name_prefix="feedgen-miit-compress"
-            )
-        self._waiting.append(self._pool.submit(_stage_copies, target, data, self._new_mode))
+        if not self._threads:  # most publishes of a warm build compress nothing
+            for number in range(COMPRESSING_THREADS):
+                thread = threading.Thread(
+                    target=_copy_in_turn,
+                    args=(self._tasks, self._done, self._stop, self._new_mode),
+                    name=f"feedgen-miit-compress_{number}",
+                    daemon=True,
+                )
+                self._threads.append(thread)
+                thread.start()
+        self._tasks.put((self._submitted, target, data))
+        self._submitted += 1
 
-    def made(self, *, every: bool = False) -> Iterator[list[tuple[Path, _Staged | None]]]:
+    def made(self, *, every: bool = False) -> Iterator[_Copies]:
         """The copies of each file, in order: of the ones done already, and of as many more
         as it takes to have at most :data:`COMPRESSING_AHEAD` waiting (``every``: all)."""
-        waiting = self._waiting
-        while waiting and (every or len(waiting) > COMPRESSING_AHEAD or waiting[0].done()):
-            yield waiting.popleft().result()
+        while self._taken < self._submitted:
+            if not every and self._submitted - self._taken <= COMPRESSING_AHEAD:
+                self._collect()
+                if self._taken not in self._arrived:
+                    return
+            while self._taken not in self._arrived:
+                number, copies = self._done.get()
+                self._arrived[number] = copies
+            copies = self._arrived.pop(self._taken)
+            self._taken += 1
+            if isinstance(copies, BaseException):
+                raise copies
+            yield copies
+
+    def _collect(self) -> None:
+        """Take in the copies made so far, without waiting."""
+        while True:
+            try:
+                number, copies = self._done.get_nowait()
+            except queue.Empty:
+                return
+            self._arrived[number] = copies
 
 
-def _stage_copies(target: Path, data: bytes, new_mode: int) -> list[tuple[Path, _Staged | None]]:
+def _copy_in_turn(
+    tasks: queue.SimpleQueue[tuple[int, Path, bytes] | None],
+    done: queue.SimpleQueue[tuple[int, _Copies | BaseException]],
+    stop: threading.Event,
+    new_mode: int,
+) -> None:
+    """A copier's thread: stage the copies of each file of ``tasks`` (numbered) into
+    ``done``, or the exception that stopped it, until ``None``; skip those left after
+    ``stop``."""
+    while (task := tasks.get()) is not None:
+        number, target, data = task
+        if stop.is_set():
+            continue
+        try:
+            result: _Copies | BaseException = _stage_copies(target, data, new_mode)
+        except BaseException as error:  # handed to the publishing thread, which raises it
+            result = error
+        done.put((number, result))
+
+
+def _stage_copies(target: Path, data: bytes, new_mode: int) -> _Copies:
     """Compress ``data`` (the bytes of ``target``) into its copies, and stage each one
     whose published copy holds other bytes; ``None`` for the others. Run by :class:`_Copier`
     (``target``'s folder is made, and checked for links, by then); on a failure, the copies
     staged already are removed."""
-    made: list[tuple[Path, _Staged | None]] = []
+    made: _Copies = []
     try:
         for suffix, content in delivery.compressed(data).items():
             copy = target.with_name(target.name + suffix)
