@@ -289,8 +289,10 @@ class _Copier:
                     name=f"feedgen-miit-compress_{number}",
                     daemon=True,
                 )
-                self._threads.append(thread)
                 thread.start()
+                # Only once started: an interrupt inside start() leaves a thread that cannot
+                # be joined; not on the list, it waits on the empty queue until the end.
+                self._threads.append(thread)
         self._tasks.put((self._submitted, target, data))
         self._submitted += 1
 
