@@ -6,6 +6,7 @@ import os
 import re
 import sqlite3
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +30,15 @@ from feedgen_miit import (
 )
 from feedgen_miit import index as index_module
 from feedgen_miit import sanitize as sanitize_module
-from feedgen_miit.errors import IndexWriteError
-from feedgen_miit.index import ArticleIndex, fingerprint, index_path
+from feedgen_miit.errors import Draft, IndexWriteError
+from feedgen_miit.index import (
+    ArticleIndex,
+    Record,
+    SameContent,
+    StaleFile,
+    fingerprint,
+    index_path,
+)
 from feedgen_miit.scan import RACY_WINDOW_NS, UNSTAMPED, discover, path_order, scan
 from feedgen_miit.tasks import Work, reader
 from feedgen_miit.workers import WorkerPool
@@ -492,6 +500,65 @@ def test_a_cold_build_stamps_files_as_it_reads_them_as_stat_would(
     assert stored == {item.source: item.stamp for item in stamped}
     assert UNSTAMPED not in stored.values()
     assert build(settings).files_read == 0
+
+
+def _indexes(db: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_cold_refresh_builds_every_index_of_the_schema(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A refresh of an empty index builds its secondary indexes once its rows are in.
+    age_ctime(monkeypatch)
+    monkeypatch.setattr(index_module, "_STORE_BATCH", 2)
+    build(settings)
+    with sqlite3.connect(":memory:") as fresh:
+        fresh.executescript(index_module._SCHEMA)
+        schema = _indexes(fresh)
+    with sqlite3.connect(index_path(settings)) as db:
+        assert _indexes(db) == schema
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT source FROM articles WHERE id = 'x'"
+        ).fetchall()
+    assert "articles_by_id" in str(plan)
+    assert build(settings).files_read == 0
+
+
+def test_an_interrupted_cold_refresh_leaves_the_index_as_it_was(
+    folder: Path, settings: Settings
+) -> None:
+    location = index_path(settings)
+    index = ArticleIndex.open(location, fingerprint(settings))
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        read_in_pool = reader(pool)
+
+        def read_then_stop(
+            stale: Sequence[StaleFile],
+        ) -> Iterator[Record | SameContent | Draft | ArticleError]:
+            for number, outcome in enumerate(read_in_pool(stale)):
+                if number == 3:
+                    raise KeyboardInterrupt
+                yield outcome
+
+        with pytest.raises(KeyboardInterrupt):
+            index.refresh(settings, read_then_stop)
+    index.close()  # what an interrupted build does: nothing committed
+    with sqlite3.connect(location) as db:
+        assert _indexes(db) >= {name for name, _ in index_module._FILLED_INDEXES}
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone() == (0,)
+    assert build(settings).files_read == 6
+
+
+def test_an_index_missing_one_of_its_indexes_starts_afresh(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    _tamper(index_path(settings), "DROP INDEX articles_by_id")
+    assert build(settings).files_read == 6
+    with sqlite3.connect(index_path(settings)) as db:
+        assert "articles_by_id" in _indexes(db)
 
 
 def test_the_same_article_twice_is_found_across_incremental_builds_as_without_a_cache(
