@@ -12,9 +12,10 @@ import pytest
 from lxml import etree
 
 from bench import hugosite
-from bench.floors import READ_PARSE, SCANDIR_STAT
+from bench.floors import COPIES, READ_PARSE, SCANDIR_STAT
 from bench.generate import generate, write_folder
 from bench.run import (
+    ENV,
     FEEDS_ONLY,
     STARTUP_ROWS,
     Figure,
@@ -136,6 +137,19 @@ def test_the_floors_read_every_article(tmp_path: Path) -> None:
         assert json.loads(run.stdout)["files"] == 3
 
 
+def test_the_copies_floor_compresses_every_file_a_build_gives_copies(tmp_path: Path) -> None:
+    articles, out = tmp_path / "articles", tmp_path / "public"
+    generate(articles, 3)
+    whole(build_command(articles, out, write_config(tmp_path / "c.toml", out)))
+    given_copies = [path for path in out.rglob("*") if path.with_name(path.name + ".gz").exists()]
+    assert len(given_copies) > 3  # the feeds, the pages, the listings...
+    run = run_command([sys.executable, str(COPIES), str(out)], env=ENV)
+    said = json.loads(run.stdout)
+    assert said["files"] == len(given_copies)
+    assert said["bytes"] == sum(path.stat().st_size for path in given_copies)
+    assert said["seconds"] > 0
+
+
 def test_write_folder_writes_what_generate_writes(tmp_path: Path) -> None:
     assert write_folder(tmp_path / "a", 4, start=7) == 4
     paths = generate(tmp_path / "b", 4, start=7)
@@ -231,6 +245,19 @@ def test_each_target_says_met_missed_or_not_measured() -> None:
     shown = "\n".join([*table(figures, (10_000,)), *ratios(figures, (10_000,))])
     assert "Hugo, a page per post + full-content Atom" in shown
     assert "0.55x" in shown
+
+    # A target that its own outputs' floor puts out of reach says so.
+    figures[10_000, "hugo"] = Figure(wall=2.0)
+    figures[10_000, "copies"] = Figure(wall=3.0, seconds=2.9)
+    said = "\n".join(targets(figures, (10_000,)))
+    assert (
+        "MISSED: cold 10,000, all outputs (article pages included), within 0.75x Hugo (1.10x; "
+        "out of reach: floor: .gz + .br of every output alone takes 1.50x)" in said
+    )
+    assert "within 1.2x the read + parse floor (1.10x; out of reach: floor: .gz + .br" in said
+    assert "feeds only, within 1.0x the read + parse floor (1.20x)\n" in said
+    figures[10_000, "copies"] = Figure(wall=1.0)
+    assert "out of reach" not in "\n".join(targets(figures, (10_000,)))
 
 
 def test_whole_commands_find_the_package_compiled_as_an_installed_copy_is() -> None:

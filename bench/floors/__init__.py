@@ -7,7 +7,10 @@ JSON: ``seconds`` (the work alone, after the imports) and ``files``.
 - :mod:`bench.floors.read_parse`: read every file, parse its front matter with PyYAML's C
   loader and its date; what building any feed from the folder costs at least;
 - :mod:`bench.floors.scandir_stat`: list the tree with ``os.scandir`` and ``os.stat`` every
-  file; what learning that nothing changed costs at least.
+  file; what learning that nothing changed costs at least;
+- :mod:`bench.floors.copies`: over a built output folder, not the articles: compress every
+  published file into its ``.gz`` and ``.br`` copies as a build does, in a process per CPU;
+  what publishing those files with their copies costs at least.
 """
 
 from __future__ import annotations
@@ -18,3 +21,4 @@ FOLDER = Path(__file__).resolve().parent
 #: The scripts, by the name the bench's rows use.
 READ_PARSE = FOLDER / "read_parse.py"
 SCANDIR_STAT = FOLDER / "scandir_stat.py"
+COPIES = FOLDER / "copies.py"
