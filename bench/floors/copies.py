@@ -20,16 +20,12 @@ from feedgen_miit.delivery import COMPRESSIBLE, compressed
 
 def published(folder: str) -> list[str]:
     """The files under ``folder`` that a build gives copies, in a stable order."""
-    found = []
-    folders = [folder]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                elif entry.name.endswith(COMPRESSIBLE):
-                    found.append(entry.path)
-    return sorted(found)
+    return sorted(
+        os.path.join(where, name)  # noqa: PTH118 - strings, as the other floors walk
+        for where, _, names in os.walk(folder)
+        for name in names
+        if name.endswith(COMPRESSIBLE)
+    )
 
 
 def compress_all(paths: list[str]) -> int:
