@@ -1429,8 +1429,9 @@ class ArticleIndex:
 
     @contextlib.contextmanager
     def _filling(self, *, empty: bool) -> Iterator[None]:
-        """Store rows into the index, ``empty`` of articles, without keeping its secondary
-        indexes up to date row by row: they are dropped and built again once the rows are in.
+        """Store rows into the index; when it is ``empty`` (no articles yet), without keeping
+        its secondary indexes up to date row by row: they are dropped, and built again once
+        the rows are in.
 
         SQLite builds an index by sorting; kept up to date, each of the thirteen takes a B-tree
         insert a row. Storing 100,000 records took 3.6-4.2 s with them, 2.45 s without them
@@ -1532,7 +1533,8 @@ def _connect(location: Path | None, fingerprint: str) -> sqlite3.Connection:
         tables: set[str] = set()
         indexes: set[str] = set()
         for kind, name in connection.execute(
-            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%'"
+            "SELECT type, name FROM sqlite_master "
+            "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_autoindex%'"
         ):
             (tables if kind == "table" else indexes).add(name)
         meta: dict[str, str] = {}
