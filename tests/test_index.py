@@ -561,6 +561,15 @@ def test_an_index_missing_one_of_its_indexes_starts_afresh(
         assert "articles_by_id" in _indexes(db)
 
 
+def test_a_view_added_to_the_index_does_not_start_it_afresh_at_every_build(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age_ctime(monkeypatch)
+    build(settings)
+    _tamper(index_path(settings), "CREATE VIEW titles AS SELECT record FROM articles")
+    assert build(settings).files_read == 0
+
+
 def test_the_same_article_twice_is_found_across_incremental_builds_as_without_a_cache(
     write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
