@@ -190,10 +190,14 @@ def _rendered(pages: Sequence[ArchivePage], render: RenderPages) -> dict[str, by
 
 def _members(index: ArticleIndex, sources: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """``source -> feeds it belongs to`` (the main feed and its categories), for the usable
-    ones among ``sources``; the others belong to none."""
-    usable = set(index.sources_among(sources))
-    articles = index.articles([source for source in sources if source in usable])
-    return {article.source: (MAIN, *article.categories) for article in articles}
+    ones among ``sources``; the others belong to none.
+
+    From the index's categories, not from whole articles: after the index started afresh
+    (a new version, other settings) every article is touched, and reading 100,000 articles
+    to learn their categories raised a build's peak from 87 to 291 MB.
+    """
+    categories = index.categories_of(sources)
+    return {source: (MAIN, *categories.get(source, ())) for source in index.sources_among(sources)}
 
 
 @dataclass(slots=True)

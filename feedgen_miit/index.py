@@ -978,6 +978,17 @@ class ArticleIndex:
         """Those of ``sources`` that are usable articles now."""
         return [s for s in self.dates(sources) if s not in self._excluded]
 
+    def categories_of(self, sources: Sequence[str]) -> dict[str, list[str]]:
+        """``source -> its categories`` of those of ``sources`` that have any, read without
+        reading their whole articles."""
+        found: dict[str, list[str]] = {}
+        with self._guard():
+            for source, name in self._rows_in(
+                "SELECT source, name FROM categories WHERE source IN ({marks})", sources
+            ):
+                found.setdefault(source, []).append(name)
+        return found
+
     def dates(self, sources: Sequence[str]) -> dict[str, int]:
         """``source -> published`` (microseconds) of those of ``sources`` that are indexed."""
         with self._guard():

@@ -8,19 +8,33 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
 from lxml import etree
 
 from bench.generate import generate
-from feedgen_miit import Settings, archives, build, load_folder, make_settings, tasks, validate
+from feedgen_miit import (
+    Article,
+    Settings,
+    archives,
+    build,
+    load_folder,
+    make_settings,
+    tasks,
+    validate,
+)
 from feedgen_miit.errors import PublishError
-from feedgen_miit.layout import category_path
+from feedgen_miit.index import ArticleIndex, fingerprint, index_path
+from feedgen_miit.layout import MAIN_FEED, category_path
+from feedgen_miit.tasks import Work, reader
+from feedgen_miit.workers import WorkerPool
 from tests.atomcheck import assert_valid_atom
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -354,6 +368,60 @@ def test_a_smaller_budget_fills_the_documents_afresh(tmp_path: Path) -> None:
     assert len(walk_xml(tmp_path / "public", settings, settings.self_url).urls) == before
     documents = sorted((tmp_path / "public" / "archive").glob("atom-*.xml"))
     assert len(documents) == before - 1
+
+
+def test_an_index_started_afresh_keeps_the_archives_without_reading_every_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new version (or a setting that shapes articles) starts the index afresh but keeps
+    # where each article is archived: every article is then touched. Learning the feeds
+    # each belongs to read all of them whole (100,000 articles: 87 -> 291 MB of peak).
+    generate(tmp_path / "articles", 60)
+    settings = make_settings(
+        tmp_path / "articles", output_dir=tmp_path / "public", max_feed_bytes=BUDGET
+    )
+    build(settings)
+    with sqlite3.connect(index_path(settings)) as db:
+        db.execute("UPDATE meta SET value = 'another version' WHERE key = 'fingerprint'")
+    placing: list[bool] = []
+    read_whole: list[int] = []  # how many articles each read while placing asked for
+    articles, place_articles = ArticleIndex.articles, archives.place_articles
+
+    def counted(self: ArticleIndex, sources: Sequence[str]) -> list[Article]:
+        if placing:
+            read_whole.append(len(sources))
+        return articles(self, sources)
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        placing.append(True)
+        try:
+            return place_articles(*args, **kwargs)
+        finally:
+            placing.clear()
+
+    monkeypatch.setattr(ArticleIndex, "articles", counted)
+    monkeypatch.setattr("feedgen_miit.pipeline.place_articles", watched)
+    report = build(settings)
+    assert report.files_read == 60  # started afresh
+    assert sum(read_whole) < 60
+    walk = walk_xml(tmp_path / "public", settings, settings.self_url, ordered=False)
+    assert sorted(walk.ids) == sorted(expected_ids(settings))
+
+
+def test_the_feeds_of_an_article_are_its_categories_and_the_main_feed(tmp_path: Path) -> None:
+    generate(tmp_path / "articles", 30)
+    settings = make_settings(tmp_path / "articles", output_dir=tmp_path / "public")
+    index = ArticleIndex.open(None, fingerprint(settings))
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        index.refresh(settings, reader(pool))
+    sources = [*index.sources(), "not/an/article.txt"]
+    expected = {
+        article.source: {MAIN_FEED, *article.categories}
+        for article in index.articles(index.sources())
+    }
+    assert any(len(feeds) > 2 for feeds in expected.values())
+    members = archives._members(index, sources)
+    assert {source: set(feeds) for source, feeds in members.items()} == expected
 
 
 def test_without_archives_no_archive_document_stays(tmp_path: Path) -> None:
