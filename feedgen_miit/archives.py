@@ -247,7 +247,7 @@ class _Feed:
             page = placed.get(source, (0, 0))[0]
             if source in in_window or page == 0:
                 continue
-            cost = index.costs([source]).get(source, 0)
+            cost = self._bounded(index.costs([source]).get(source, 0))
             if pages.get(page, 0) - placed[source][1] + cost <= self.room:
                 index.place(feed, source, page, cost)
                 pages[page] = pages.get(page, 0) - placed[source][1] + cost
@@ -269,15 +269,20 @@ class _Feed:
         every = self.index.every_oldest_first(self.feed or None)
         return self._append(((s, cost) for s, cost in every if s not in in_window), {})
 
+    def _bounded(self, cost: int) -> int:
+        """What an entry of ``cost`` takes of a document: an entry too big for a quarter of
+        one goes out as its summary, far smaller (:func:`~feedgen_miit.budget.fitted`), so a
+        quarter of the room bounds it. Placed and replaced alike: an article that changed
+        and was weighed whole overflowed its document and moved to the newest."""
+        return min(cost, self.room // ENTRY_SHARE)
+
     def _append(self, placed: Iterable[tuple[str, int]], pages: dict[int, int]) -> int:
         """Put each ``(source, cost)`` of ``placed`` (oldest first) into the newest archive
         document while it has room, then into new ones; return the newest document's number."""
         newest = max(pages, default=0)
         spent = pages.get(newest, 0)
         for source, full_cost in placed:
-            # An entry too big for a quarter of a document goes out as its summary, far
-            # smaller: a quarter of the room bounds it.
-            cost = min(full_cost, self.room // ENTRY_SHARE)
+            cost = self._bounded(full_cost)
             if newest == 0 or (spent and spent + cost > self.room):
                 if newest:
                     self.index.mark_archive_dirty(self.feed, newest)  # it gains a next link

@@ -30,6 +30,7 @@ from feedgen_miit import (
     tasks,
     validate,
 )
+from feedgen_miit.budget import ENTRY_SHARE, HEAD_BYTES
 from feedgen_miit.errors import PublishError
 from feedgen_miit.index import ArticleIndex, fingerprint, index_path
 from feedgen_miit.layout import MAIN_FEED, category_path
@@ -381,6 +382,7 @@ def test_an_index_started_afresh_keeps_the_archives_without_reading_every_articl
         tmp_path / "articles", output_dir=tmp_path / "public", max_feed_bytes=BUDGET
     )
     build(settings)
+    before = snapshot(tmp_path / "public")
     with sqlite3.connect(index_path(settings)) as db:
         db.execute("UPDATE meta SET value = 'another version' WHERE key = 'fingerprint'")
     placing: list[bool] = []
@@ -404,8 +406,44 @@ def test_an_index_started_afresh_keeps_the_archives_without_reading_every_articl
     report = build(settings)
     assert report.files_read == 60  # started afresh
     assert sum(read_whole) < 60
-    walk = walk_xml(tmp_path / "public", settings, settings.self_url, ordered=False)
-    assert sorted(walk.ids) == sorted(expected_ids(settings))
+    # Every article is where it was: the same documents, their bytes and mtimes. Entries
+    # too big for a quarter of a document, weighed whole, used to move to the newest.
+    assert snapshot(tmp_path / "public") == before
+    walk = walk_xml(tmp_path / "public", settings, settings.self_url)
+    assert walk.ids == expected_ids(settings)
+
+
+def test_a_changed_article_too_big_for_a_quarter_of_a_document_stays_in_it(
+    tmp_path: Path,
+) -> None:
+    generate(tmp_path / "articles", 60)
+    settings = make_settings(
+        tmp_path / "articles", output_dir=tmp_path / "public", max_feed_bytes=BUDGET
+    )
+    output = tmp_path / "public"
+    build(settings)
+    oldest = sorted((tmp_path / "articles").glob("*.txt"))[:40]
+    biggest = max(oldest, key=lambda path: path.stat().st_size)
+    article = next(a for a in load_folder(settings).articles if a.path == biggest)
+    entry_id = article.id
+    holding = [
+        path.relative_to(output).as_posix()
+        for path in sorted((output / "archive").glob("atom-*.xml"))
+        if entry_id in path.read_text(encoding="utf-8")
+    ]
+    assert len(holding) == 1
+    cost = tasks.make_entry(Work(settings, datetime.now(UTC)), article).cost
+    assert cost * ENTRY_SHARE > BUDGET - HEAD_BYTES  # archived as its summary
+    before = snapshot(output)
+    biggest.write_text(
+        biggest.read_text(encoding="utf-8").replace("title: '", "title: 'Changed ", 1),
+        encoding="utf-8",
+    )
+    build(settings)
+    after = snapshot(output)
+    changed = {path for path in before if after.get(path) != before[path]}
+    main = {found for path in changed if (found := archive_number(path)) and "archive/" in path}
+    assert {page for _, page in main} == {archive_number(holding[0])[1]}  # type: ignore[index]
 
 
 def test_the_feeds_of_an_article_are_its_categories_and_the_main_feed(tmp_path: Path) -> None:
