@@ -140,9 +140,7 @@ CREATE INDEX articles_by_published ON articles (published);
 CREATE INDEX articles_stamps ON articles (source, verified, stamp);
 CREATE INDEX articles_with_warnings ON articles (source) WHERE warnings != '[]';
 """
-_TABLES = frozenset(
-    {"meta", "articles", "categories", "published", "dirty", "archive", "archive_dirty"}
-)
+_TABLES = frozenset(re.findall(r"^CREATE TABLE (\w+)", _SCHEMA, re.MULTILINE))
 #: The secondary indexes of the tables a refresh fills, ``(name, statement)``: a refresh of an
 #: empty index drops them and builds them once its rows are in (:meth:`ArticleIndex._filling`).
 _FILLED_INDEXES = tuple(
@@ -1279,12 +1277,7 @@ class ArticleIndex:
                 f"SELECT source, month, page FROM articles WHERE source IN ({marks})",  # noqa: S608
                 batch,
             ).fetchall()
-            categories: dict[str, list[str]] = {}
-            for source, name in self._db.execute(
-                f"SELECT source, name FROM categories WHERE source IN ({marks})",  # noqa: S608
-                batch,
-            ):
-                categories.setdefault(source, []).append(name)
+            categories = self.categories_of(batch)
             for source, month, page in rows:
                 self._old_pages[source] = page
                 self._db.executemany(
