@@ -1256,6 +1256,10 @@ _TEXT_RUN = (
     r"(?:\A|<(?:([a-zA-Z][a-zA-Z0-9-]*)(?:\"[^\"]*\"|'[^']*'|[^'\"<>])*|[/!?][^<>]*)>)"
     r"([^<]{{{},}})"
 )
+#: Where a run of text may be in a table's own content (see :func:`_cut_long_text`).
+_TABLE = re.compile("<table", re.IGNORECASE)
+#: What HTML counts as white space.
+_ASCII_WHITESPACE = " \t\n\f\r"
 #: A character reference as a tokenizer reads it (``&amp;``, ``&#38;``, legacy ``&amp``).
 _REFERENCE = re.compile(r"&#?[a-zA-Z0-9]*;?")
 #: Whose text is raw text or RCDATA to an HTML parser: a tag put in it would be read as text.
@@ -1272,9 +1276,13 @@ def _cut_long_text(fragment: str, piece: int = _TEXT_PIECE) -> str:
     so its time grows with the square of a paragraph's length: one ``<p>`` of 3 million
     characters and 110,000 ``&amp;`` took 109 s, within every limit a body has. In pieces,
     0.3 s; nh3's output is the same.
+
+    In a table, a run of text is moved out before it unless it is all white space (HTML's
+    "in table text"): there, no piece is left blank that the whole run was not.
     """
     if len(fragment) < piece or "&" not in fragment:
         return fragment
+    in_table = _TABLE.search(fragment) is not None
 
     def cut(found: re.Match[str]) -> str:
         tag, text = found.group(1), found.group(2)
@@ -1291,9 +1299,32 @@ def _cut_long_text(fragment: str, piece: int = _TEXT_PIECE) -> str:
             pieces.append(text[start:end])
             start = end
         pieces.append(text[start:])
+        if in_table and not _blank(text):
+            pieces = _none_blank(pieces)
         return found.group(0)[: found.start(2) - found.start(0)] + _CUT.join(pieces)
 
     return re.sub(_TEXT_RUN.format(piece), cut, fragment)
+
+
+def _blank(text: str) -> bool:
+    """Whether an HTML parser reads ``text`` as ASCII white space alone (references too)."""
+    return not html.unescape(text).strip(_ASCII_WHITESPACE)
+
+
+def _none_blank(pieces: list[str]) -> list[str]:
+    """``pieces`` with each blank one (:func:`_blank`) joined to the piece before it (the
+    first ones, to the piece after them); at least one of them is not blank."""
+    joined: list[str] = []
+    last_blank = False
+    for text in pieces:
+        blank = _blank(text)
+        if joined and (blank or last_blank):
+            joined[-1] += text
+            last_blank = last_blank and blank
+        else:
+            joined.append(text)
+            last_blank = blank
+    return joined
 
 
 def _configured_nh3() -> Callable[[str], str]:

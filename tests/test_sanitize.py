@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 from bs4.element import PageElement
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -986,6 +986,8 @@ _AMPERSANDS = st.lists(
 
 
 @given(st.lists(st.one_of(_AMPERSANDS, html_texts), max_size=6).map("".join), st.integers(2, 12))
+# In a table, a blank last piece stayed in it where the whole run was moved out before it.
+@example(body="<a></a><a></a><a></a><a></a><table>&amp;&amp; ", piece=2)
 def test_cutting_long_text_for_nh3_changes_nothing_nh3_gives(body: str, piece: int) -> None:
     # What nh3 is given: stage 1's fragments (quoted attributes, '<' and '>' escaped), cut
     # in small pieces, so that every run is cut, often next to a character reference.
