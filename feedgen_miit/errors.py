@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 import os
 import signal
 import traceback
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,22 +102,35 @@ class ArticleError(FeedgenMiitError):
         return (type(self), (self.path, self.reason, self.line))
 
 
-@contextlib.contextmanager
-def per_article(path: Path) -> Iterator[None]:
+class per_article:  # noqa: N801 - used as a function: ``with per_article(path):``
     """Make any unexpected exception while handling the article ``path`` its error.
 
     A bug must cost one article, not the whole feed: the exception becomes an
     :class:`ArticleError` saying it is a bug (``-vv`` logs the traceback). Errors raised on
     purpose pass through as they are.
+
+    A class, not :func:`contextlib.contextmanager`: a cold build enters it for every file,
+    and a generator's context manager cost 1.5 µs of the 130 µs a file takes.
     """
-    try:
-        yield
-    except FeedgenMiitError:
-        raise
-    except Exception as error:
-        log.debug("%s: unexpected error", path, exc_info=True)
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: object
+    ) -> None:
+        if error is None or not isinstance(error, Exception):
+            return  # nothing happened, or an interrupt: the build's to handle
+        if isinstance(error, FeedgenMiitError):
+            return  # raised on purpose: as it is
+        log.debug("%s: unexpected error", self.path, exc_info=error)
         raise ArticleError(
-            path,
+            self.path,
             f"unexpected {type(error).__name__}: {error} "
             "(a bug in feedgen-miit: please report it with this file; -vv shows the traceback)",
         ) from error
