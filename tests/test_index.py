@@ -525,6 +525,24 @@ def test_a_cold_refresh_builds_every_index_of_the_schema(
     assert build(settings).files_read == 0
 
 
+def test_a_cold_build_marks_every_listing_of_its_articles_to_publish(
+    folder: Path, settings: Settings
+) -> None:
+    # A cold refresh stores every row due and every listing dirty, so the outputs' new
+    # fingerprint skips marking them again; nothing may be left out by that.
+    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        index.refresh(settings, reader(pool))
+    index.set_outputs_fingerprint("outputs-1")
+    listed = set(index._db.execute("SELECT kind, key FROM dirty").fetchall())
+    due = index._db.execute("SELECT COUNT(*) FROM articles WHERE NOT page_due").fetchone()
+    index._mark_every_page_due()  # what a build with older rows does
+    assert set(index._db.execute("SELECT kind, key FROM dirty").fetchall()) == listed
+    assert due == (0,)
+    assert ("month", "2024-03") in listed
+    index.close()
+
+
 def test_an_interrupted_cold_refresh_leaves_the_index_as_it_was(
     folder: Path, settings: Settings
 ) -> None:
