@@ -575,8 +575,24 @@ def _author(meta: Mapping[str, Any], field_error: _FieldError, warn: _Warn) -> s
     text = _scalar_text(raw)
     if text is None:
         raise field_error("author", f"'author' must be text, not {_kind(raw)}")
-    name = _visible_name(one_line(text), "author", warn)
-    return _capped(name, MAX_NAME_CHARS, "author", warn) or None
+    return _name(text, "author", warn) or None
+
+
+#: Names (categories, authors) already found to need no change. A site's few names repeat in
+#: every file, and checking one again (white space, format characters, NFC) cost a cold build
+#: more than the rest of reading its categories. Bounded: hostile input cannot grow it.
+_PLAIN_NAMES: dict[str, None] = {}
+_MAX_NAMES_REMEMBERED = 4096
+
+
+def _name(text: str, key: str, warn: _Warn) -> str:
+    """A category's or an author's name as shown: on one line, visible, not too long."""
+    if text in _PLAIN_NAMES:
+        return text
+    name = _capped(_visible_name(one_line(text), key, warn), MAX_NAME_CHARS, key, warn)
+    if name is text and len(_PLAIN_NAMES) < _MAX_NAMES_REMEMBERED:  # unchanged: no warning
+        _PLAIN_NAMES[text] = None
+    return name
 
 
 def _visible_name(text: str, key: str, warn: _Warn) -> str:
@@ -629,9 +645,7 @@ def _categories(meta: Mapping[str, Any], warn: _Warn) -> tuple[str, ...]:
         if text is None:
             dropped.setdefault(key, []).append(_kind(value))
             continue
-        name = _visible_name(one_line(text), key, warn)
-        if len(name) > MAX_NAME_CHARS:
-            name = _capped(name, MAX_NAME_CHARS, key, warn)
+        name = _name(text, key, warn)
         if not name or name in names:
             continue
         if len(names) == MAX_CATEGORIES:

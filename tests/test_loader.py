@@ -518,6 +518,26 @@ def test_category_names(
     assert load_article(path, settings=settings).categories == categories
 
 
+def test_names_remembered_as_plain_still_warn_in_every_file_that_needs_it(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    # Names that need no change are remembered (they repeat in every file); one that needs
+    # a change is never taken for one of them, and warns in each file that has it.
+    plain = write_article("a.txt", _front_matter("categories: [金融]", "author: 新浪财经"))
+    hidden = write_article(
+        "b.txt", _front_matter("categories: [金融, '金\u200b融']", "author: '新浪\u200b财经'")
+    )
+    for _ in range(2):
+        assert check_usable(plain, settings=settings).warnings == ()
+        checked = check_usable(hidden, settings=settings)
+        assert (checked.article.categories, checked.article.author) == (("金融",), "新浪财经")
+        assert [warning.reason.split(";")[0] for warning in checked.warnings] == [
+            "front matter: 'categories' contains invisible characters (zero-width, bidi "
+            "controls...)",
+            "front matter: 'author' contains invisible characters (zero-width, bidi controls...)",
+        ]
+
+
 def test_categories_past_the_cap_are_dropped_with_a_warning(
     write_article: WriteArticle, settings: Settings
 ) -> None:
