@@ -37,8 +37,9 @@ def slugify(name: str, *, digest_of: str | None = None) -> str:
     ``digest_of``: the text the digest is of, when it is not ``name`` (an article's page takes
     its readable part from its permalink and its digest from its permanent key).
     """
-    # str.lower() on ASCII-only words: Unicode case tables change between Python versions.
-    readable = "-".join(word.lower() for word in _ASCII_WORD.findall(name))
+    # str.lower() on ASCII-only words and '-': Unicode case tables change between Python
+    # versions. Lowered once joined: a cold build names a page for every file.
+    readable = "-".join(_ASCII_WORD.findall(name)).lower()
     readable = readable[:MAX_READABLE].rstrip("-")
     exact = name if digest_of is None else digest_of
     digest = hashlib.sha256(exact.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
