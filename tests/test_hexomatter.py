@@ -5,9 +5,17 @@ from __future__ import annotations
 import frontmatter
 import pytest
 import yaml
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from feedgen_miit import ArticleError, Settings, load_article
-from feedgen_miit.hexomatter import HexoHandler, Located, NoFrontMatterError
+from feedgen_miit.hexomatter import (
+    BOUNDARY,
+    HexoHandler,
+    Located,
+    NoFrontMatterError,
+    _boundary_after,
+)
 from tests.conftest import ARTICLE, WriteArticle
 
 HANDLER = HexoHandler()
@@ -106,3 +114,24 @@ def test_text_before_a_rule_is_no_front_matter(
     with pytest.raises(ArticleError, match="no front matter") as raised:
         load_article(write_article("a.txt", text), settings=settings)
     assert raised.value.line == text.count("\n", 0, len(text) - len(text.lstrip("\n"))) + 1
+
+
+@given(
+    st.lists(
+        st.sampled_from(["---", "----", "--- \t", "-- -", "x---", "---x", "", " ", "a: b"])
+    ).map("\n".join),
+    st.integers(min_value=0, max_value=60),
+)
+@example("---\n---", 1)
+@example("a\n---", 0)
+def test_the_next_boundary_is_found_as_the_regular_expression_finds_it(
+    text: str, start: int
+) -> None:
+    # The closing line is looked for at each '\n---', not at every character; where no
+    # boundary line starts at `start` itself, the answer is the regular expression's.
+    start = min(start, len(text))
+    if BOUNDARY.match(text, start) is not None:
+        return  # not asked: a boundary line starting there is the caller's match()
+    expected = BOUNDARY.search(text, start)
+    found = _boundary_after(text, start)
+    assert (found and found.span()) == (expected and expected.span())
