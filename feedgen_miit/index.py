@@ -60,7 +60,7 @@ from .settings import Scope, Settings, fingerprinted
 log = logging.getLogger(__name__)
 
 #: Bump when the tables or the encoding of a record change.
-FORMAT = 11
+FORMAT = 12
 #: The index older versions kept in the output folder (a build removes it).
 OLD_INDEX_NAME = ".feedgen-miit-cache.sqlite"
 #: Libraries whose output ends up in a stored record.
@@ -91,16 +91,18 @@ CREATE TABLE articles (
     warnings TEXT NOT NULL     -- [[reason, line], ...] found when the file was read, JSON
 ) WITHOUT ROWID;
 -- Each article's categories, for the newest of a category without reading every record.
--- Not checksummed: what it selects is read through the checksummed articles row.
+-- Not checksummed: what it selects is read through the checksummed articles row. The month
+-- comes before the date in the key: a category's months (its listing pages) and its articles
+-- by date (by month, then date: the month grows with the date, all in the index's time zone)
+-- from the one key, where an index of their own cost a cold 100,000 0.2 s and 16 MB.
 CREATE TABLE categories (
     name TEXT NOT NULL,
     published INTEGER NOT NULL,
     source TEXT NOT NULL,
     month TEXT NOT NULL,
-    PRIMARY KEY (name, published, source)
+    PRIMARY KEY (name, month, published, source)
 ) WITHOUT ROWID;
 CREATE INDEX categories_by_source ON categories (source);
-CREATE INDEX categories_by_month ON categories (name, month);
 -- Every file published by the last builds but article pages (articles.page_digest), with a
 -- digest of its bytes: a build removes what it no longer produces.
 CREATE TABLE published (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
@@ -599,25 +601,29 @@ class ArticleIndex:
         in path order.
         """
         exclude = self._excluded
-        table, where, arguments = "articles", "", tuple[str, ...]()
-        if category is not None:
-            table, where, arguments = "categories", "WHERE name = ? ", (category,)
-        query = f"SELECT published, source FROM {table} {where}ORDER BY published DESC"  # noqa: S608 - fixed names
+        if category is None:
+            query = "SELECT published, source, '' FROM articles ORDER BY published DESC"
+            tie = "SELECT published, source, '' FROM articles WHERE published = :published"
+        else:  # in the categories' key order (see the schema)
+            query = (
+                "SELECT published, source, month FROM categories WHERE name = :name "
+                "ORDER BY month DESC, published DESC"
+            )
+            tie = (
+                "SELECT published, source, month FROM categories "
+                "WHERE name = :name AND month = :month AND published = :published"
+            )
+        place = {"name": category, "limit": count + len(exclude)}
         with self._guard():
             if count:
-                rows = self._db.execute(
-                    f"{query} LIMIT ?", (*arguments, count + len(exclude))
-                ).fetchall()
+                rows = self._db.execute(f"{query} LIMIT :limit", place).fetchall()
                 if rows:  # every article as old as the oldest taken competes for the last places
-                    tie = "AND" if where else "WHERE"
-                    rows += self._db.execute(
-                        f"SELECT published, source FROM {table} {where}{tie} published = ?",  # noqa: S608
-                        (*arguments, rows[-1][0]),
-                    ).fetchall()
+                    place["published"], _, place["month"] = rows[-1]
+                    rows += self._db.execute(tie, place).fetchall()
             else:
-                rows = self._db.execute(query, arguments).fetchall()
+                rows = self._db.execute(query, place).fetchall()
         ordered = sorted(set(rows), key=lambda row: (-row[0], path_order(row[1])))
-        sources = [source for _, source in ordered if source not in exclude]
+        sources = [source for _, source, _ in ordered if source not in exclude]
         return sources[:count] if count else sources
 
     def every_oldest_first(self, category: str | None = None) -> Iterator[tuple[str, int]]:
@@ -626,27 +632,31 @@ class ArticleIndex:
         archiving at 100,000 articles held every source, date and cost at once (30 MB)."""
         exclude = self._excluded
         if category is None:
-            rows_of = "SELECT published, source, entry_cost FROM articles WHERE published"
-            arguments: tuple[str, ...] = ()
-        else:
+            rows_of = "SELECT published, source, entry_cost, '' FROM articles WHERE"
+            after_the = "published > :published ORDER BY published"
+            at_the = "published = :published"
+        else:  # in the categories' key order (see the schema)
             rows_of = (
-                "SELECT c.published, c.source, a.entry_cost FROM categories AS c "
-                "JOIN articles AS a ON a.source = c.source WHERE c.name = ? AND c.published"
+                "SELECT c.published, c.source, a.entry_cost, c.month FROM categories AS c "
+                "JOIN articles AS a ON a.source = c.source WHERE c.name = :name AND"
             )
-            arguments = (category,)
-        after = -1  # before every date: none is before 1970
+            after_the = (
+                "(c.month, c.published) > (:month, :published) ORDER BY c.month, c.published"
+            )
+            at_the = "c.month = :month AND c.published = :published"
+        # Before every date (none is before 1970), then after the last one read.
+        place = {"name": category, "published": -1, "month": "", "limit": _QUERY_BATCH}
         while True:
             with self._guard():
-                rows = self._db.execute(
-                    f"{rows_of} > ? ORDER BY 1 LIMIT ?", (*arguments, after, _QUERY_BATCH)
-                ).fetchall()
+                rows = self._db.execute(f"{rows_of} {after_the} LIMIT :limit", place).fetchall()
                 if not rows:
                     return
-                after = rows[-1][0]  # all of the last date: a chunk never splits a tie
-                rows = [row for row in rows if row[0] != after]
-                rows += self._db.execute(f"{rows_of} = ?", (*arguments, after)).fetchall()
+                # All of the last date: a chunk never splits a tie.
+                place["published"], place["month"] = rows[-1][0], rows[-1][3]
+                rows = [row for row in rows if row[0] != place["published"]]
+                rows += self._db.execute(f"{rows_of} {at_the}", place).fetchall()
             rows.sort(key=lambda row: (row[0], path_order(row[1])))
-            for _, source, cost in rows:
+            for _, source, cost, _ in rows:
                 if source not in exclude:
                     yield source, cost or 0
 

@@ -718,6 +718,44 @@ def test_every_oldest_first_streams_what_sorting_every_article_gives(
     assert len(expected) == (3 if category else 5)  # d4 loses its id to d1
 
 
+@pytest.mark.parametrize("category", [None, "甲"])
+def test_a_category_is_read_in_date_order_across_months(
+    write_article: WriteArticle,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    category: str | None,
+) -> None:
+    # A category's rows are keyed by month, then date: every read of them, in chunks or the
+    # newest few, must still come in date order, across months and time zones (a UTC
+    # evening is the next day, or month, in Shanghai), ties in date in path order.
+    monkeypatch.setattr(index_module, "_QUERY_BATCH", 2)
+    dates = [
+        "2024-02-01T09:00:00+08:00",
+        "2024-01-31T20:00:00Z",  # 2024-02-01 04:00 in Shanghai: February
+        "2024-01-31T12:00:00+08:00",
+        "2023-12-31T23:30:00+08:00",
+        "2024-01-31T12:00:00+08:00",
+        "2024-03-01T00:00:00+08:00",
+        "2023-11-15T08:00:00+08:00",
+    ]
+    for number, date in enumerate(dates):
+        write_article(f"e{number}.txt", article(f"题{number}", date).replace("金融", "甲"))
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        index = ArticleIndex.open(None, fingerprint(settings))
+        index.refresh(settings, reader(pool))
+        every = index.sources()
+        dated = index.dates(every)
+        by_date = sorted(every, key=lambda source: (dated[source], path_order(source)))
+        streamed = [source for source, _ in index.every_oldest_first(category)]
+        newest = [index.newest(count, category=category) for count in range(1, 8)]
+    assert streamed == by_date
+    assert by_date[-2:] == ["e0.txt", "e5.txt"]
+    assert by_date[:2] == ["e6.txt", "e3.txt"]
+    newest_first = sorted(every, key=lambda source: (-dated[source], path_order(source)))
+    for count, taken in enumerate(newest, start=1):
+        assert taken == newest_first[:count]
+
+
 def test_the_library_versions_are_those_importlib_metadata_gives() -> None:
     # The index reads them from the .dist-info folders' names (importlib.metadata costs a
     # build 25 ms of start-up); a wrong version would keep rows a new library should redo.
