@@ -1462,7 +1462,7 @@ class ArticleIndex:
         its secondary indexes up to date row by row: they are dropped, and built again once
         the rows are in.
 
-        SQLite builds an index by sorting; kept up to date, each of the thirteen takes a B-tree
+        SQLite builds an index by sorting; kept up to date, each of them takes a B-tree
         insert a row. Storing 100,000 records took 3.6-4.2 s with them, 2.45 s without them
         and then building them (of which 0.9 s at the end, when the workers are done
         reading). In one transaction: an interrupted refresh leaves the indexes as they were.
