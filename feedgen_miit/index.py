@@ -94,7 +94,9 @@ CREATE TABLE articles (
 -- Not checksummed: what it selects is read through the checksummed articles row. The month
 -- comes before the date in the key: a category's months (its listing pages) and its articles
 -- by date (by month, then date: the month grows with the date, all in the index's time zone)
--- from the one key, where an index of their own cost a cold 100,000 0.2 s and 16 MB.
+-- from the one key, where an index of their own cost a cold 100,000 0.2 s and 16 MB. No
+-- index by source either (0.17 s and 14 MB): an article's record names its categories, and
+-- so the rows of its key (ArticleIndex._categories_rows).
 CREATE TABLE categories (
     name TEXT NOT NULL,
     published INTEGER NOT NULL,
@@ -102,7 +104,6 @@ CREATE TABLE categories (
     month TEXT NOT NULL,
     PRIMARY KEY (name, month, published, source)
 ) WITHOUT ROWID;
-CREATE INDEX categories_by_source ON categories (source);
 -- Every file published by the last builds but article pages (articles.page_digest), with a
 -- digest of its bytes: a build removes what it no longer produces.
 CREATE TABLE published (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
@@ -867,10 +868,7 @@ class ArticleIndex:
                     batch,
                 ):
                     months[month] -= 1
-                for name, month in self._db.execute(
-                    f"SELECT name, month FROM categories WHERE source IN ({marks})",  # noqa: S608
-                    batch,
-                ):
+                for name, month, _, _ in self._categories_rows(batch):
                     by_category[name][month] -= 1
         return Listings(
             months={month: count for month, count in months.items() if count},
@@ -1004,9 +1002,7 @@ class ArticleIndex:
         reading their whole articles."""
         found: dict[str, list[str]] = {}
         with self._guard():
-            for source, name in self._rows_in(
-                "SELECT source, name FROM categories WHERE source IN ({marks})", sources
-            ):
+            for name, _, _, source in self._categories_rows(sources):
                 found.setdefault(source, []).append(name)
         return found
 
@@ -1230,7 +1226,9 @@ class ArticleIndex:
     def _store(self, records: Sequence[Record], indexed: Collection[str]) -> None:
         """Insert or replace records of freshly read articles: their old entries are dropped,
         and their pages, like the listings they were and are in, marked to be published."""
-        self._note_leaving([record.source for record in records if record.source in indexed])
+        replaced = [record.source for record in records if record.source in indexed]
+        self._note_leaving(replaced)
+        self._drop_categories(replaced)  # while their old records still name them
         self._db.executemany(
             "INSERT OR REPLACE INTO articles "
             "(source, stamp, verified, digest, published, id, record, checksum, month, page, "
@@ -1238,10 +1236,6 @@ class ArticleIndex:
             "failure) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL)",
             ((*record[:12], record.warnings) for record in records),
-        )
-        self._db.executemany(
-            "DELETE FROM categories WHERE source = ?",
-            ((record.source,) for record in records if record.source in indexed),
         )
         self._db.executemany(
             "INSERT OR IGNORE INTO categories (name, published, source, month) VALUES (?, ?, ?, ?)",
@@ -1275,9 +1269,26 @@ class ArticleIndex:
     def _forget(self, sources: Iterable[str]) -> None:
         gone = list(sources)
         self._note_leaving(gone)
+        self._drop_categories(gone)  # while their records still name them
         self._db.executemany("DELETE FROM articles WHERE source = ?", ((s,) for s in gone))
-        self._db.executemany("DELETE FROM categories WHERE source = ?", ((s,) for s in gone))
         self._db.executemany("DELETE FROM archive WHERE source = ?", ((s,) for s in gone))
+
+    def _drop_categories(self, sources: Sequence[str]) -> None:
+        """Delete the category rows of ``sources``, found by their key."""
+        self._db.executemany(
+            "DELETE FROM categories WHERE name = ? AND month = ? AND published = ? AND source = ?",
+            list(self._categories_rows(sources)),  # read before the first is deleted
+        )
+
+    def _categories_rows(self, sources: Sequence[str]) -> Iterator[tuple[str, str, int, str]]:
+        """``(name, month, published, source)``, the key of each category row of ``sources``:
+        from their articles' rows, whose records name their categories."""
+        for source, month, published, record in self._rows_in(
+            "SELECT source, month, published, record FROM articles WHERE source IN ({marks})",
+            sources,
+        ):
+            for name in _record_categories(record):
+                yield name, month, published, source
 
     def _failures(self) -> dict[str, ArticleError]:
         """The articles whose body could not be used, as :meth:`mark_failed` noted them."""
@@ -1484,6 +1495,12 @@ class ArticleIndex:
             yield
         except sqlite3.Error as error:
             raise _failure(error, self.location) from error
+
+
+def _record_categories(record: str) -> list[str]:
+    """The categories a stored record (:func:`record_of`) names."""
+    categories: list[str] = json.loads(record)[2]
+    return categories
 
 
 def _listings_of(month: str, categories: Iterable[str]) -> list[tuple[str, str]]:

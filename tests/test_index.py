@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -754,6 +755,50 @@ def test_a_category_is_read_in_date_order_across_months(
     newest_first = sorted(every, key=lambda source: (-dated[source], path_order(source)))
     for count, taken in enumerate(newest, start=1):
         assert taken == newest_first[:count]
+
+
+def test_the_category_rows_follow_their_articles_as_files_change(
+    write_article: WriteArticle, settings: Settings, articles_dir: Path
+) -> None:
+    # No index by source: the rows of a changed or removed article are found from its
+    # stored record. After each refresh the table must hold exactly its articles' rows.
+    def refresh_and_compare() -> set[tuple[str, str, int, str]]:
+        index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+        with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+            index.refresh(settings, reader(pool))
+        db = index._db
+        rows = set(db.execute("SELECT name, month, published, source FROM categories"))
+        expected = {
+            (name, month, published, source)
+            for source, month, published, record in db.execute(
+                "SELECT source, month, published, record FROM articles"
+            )
+            for name in json.loads(record)[2]
+        }
+        index.commit()
+        index.close()
+        assert rows == expected
+        return rows
+
+    def categorized(title: str, date: str, *names: str) -> str:
+        listed = "".join(f" - {name}\n" for name in names)
+        return article(title, date).replace(" - 金融\n", listed)
+
+    write_article("a.txt", categorized("甲", "2024-01-31T20:00:00Z", "金融", "工业"))
+    write_article("b.txt", categorized("乙", "2024-02-02", "金融"))
+    first = refresh_and_compare()
+    assert {(name, source) for name, _, _, source in first} == {
+        ("金融", "a.txt"),
+        ("工业", "a.txt"),
+        ("金融", "b.txt"),
+    }
+    write_article("a.txt", categorized("甲", "2024-03-01", "工业", "汽车"))  # new date, names
+    (articles_dir / "b.txt").unlink()
+    second = refresh_and_compare()
+    assert {(name, month, source) for name, month, _, source in second} == {
+        ("工业", "2024-03", "a.txt"),
+        ("汽车", "2024-03", "a.txt"),
+    }
 
 
 def test_the_library_versions_are_those_importlib_metadata_gives() -> None:
