@@ -1287,7 +1287,7 @@ class ArticleIndex:
             "SELECT source, month, published, record FROM articles WHERE source IN ({marks})",
             sources,
         ):
-            for name in _record_categories(record):
+            for name in _record_categories(source, record):
                 yield name, month, published, source
 
     def _failures(self) -> dict[str, ArticleError]:
@@ -1497,9 +1497,14 @@ class ArticleIndex:
             raise _failure(error, self.location) from error
 
 
-def _record_categories(record: str) -> list[str]:
-    """The categories a stored record (:func:`record_of`) names."""
-    categories: list[str] = json.loads(record)[2]
+def _record_categories(source: str, record: str) -> list[str]:
+    """The categories the stored record (:func:`record_of`) of ``source`` names."""
+    try:
+        categories = json.loads(record)[2]
+    except (ValueError, TypeError, IndexError):
+        raise IndexDamagedError(f"the record of {quoted(source)} is unreadable") from None
+    if not isinstance(categories, list) or not all(isinstance(n, str) for n in categories):
+        raise IndexDamagedError(f"the record of {quoted(source)} names no categories")
     return categories
 
 

@@ -322,6 +322,23 @@ def test_a_tampered_cache_never_changes_the_output(
     assert (settings.output_dir / "atom.xml").read_bytes() == expected
 
 
+@pytest.mark.parametrize("record", ["not json", "[1, 2]", '["t", 0, [1], null]'])
+def test_an_unreadable_record_of_a_file_that_went_is_damage_not_a_crash(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, record: str
+) -> None:
+    # The rows of a file's categories are found from its stored record when it goes: a
+    # record that names none is a damaged index, read again from the files.
+    age_ctime(monkeypatch)
+    build(settings)
+    with sqlite3.connect(index_path(settings)) as db:
+        db.execute("UPDATE articles SET record = ?", (record,))
+    (folder / "006_a.txt").unlink()
+    report = build(settings)
+    assert report.complete
+    assert (report.articles_found, report.files_read) == (5, 5)
+    assert build(settings).files_read == 0  # and the new index works
+
+
 def test_without_the_cache_nothing_is_kept(
     folder: Path, settings: Settings, private_cache: Path
 ) -> None:
