@@ -96,7 +96,7 @@ CREATE TABLE articles (
 -- by date (by month, then date: the month grows with the date, all in the index's time zone)
 -- from the one key, where an index of their own cost a cold 100,000 0.2 s and 16 MB. No
 -- index by source either (0.17 s and 14 MB): an article's record names its categories, and
--- so the rows of its key (ArticleIndex._categories_rows).
+-- so the rows of its key (ArticleIndex._categories_rows, _note_leaving).
 CREATE TABLE categories (
     name TEXT NOT NULL,
     published INTEGER NOT NULL,
@@ -1227,8 +1227,7 @@ class ArticleIndex:
         """Insert or replace records of freshly read articles: their old entries are dropped,
         and their pages, like the listings they were and are in, marked to be published."""
         replaced = [record.source for record in records if record.source in indexed]
-        self._note_leaving(replaced)
-        self._drop_categories(replaced)  # while their old records still name them
+        self._drop_categories(self._note_leaving(replaced))
         self._db.executemany(
             "INSERT OR REPLACE INTO articles "
             "(source, stamp, verified, digest, published, id, record, checksum, month, page, "
@@ -1268,16 +1267,15 @@ class ArticleIndex:
 
     def _forget(self, sources: Iterable[str]) -> None:
         gone = list(sources)
-        self._note_leaving(gone)
-        self._drop_categories(gone)  # while their records still name them
+        self._drop_categories(self._note_leaving(gone))
         self._db.executemany("DELETE FROM articles WHERE source = ?", ((s,) for s in gone))
         self._db.executemany("DELETE FROM archive WHERE source = ?", ((s,) for s in gone))
 
-    def _drop_categories(self, sources: Sequence[str]) -> None:
-        """Delete the category rows of ``sources``, found by their key."""
+    def _drop_categories(self, keys: Sequence[tuple[str, str, int, str]]) -> None:
+        """Delete the category rows of these keys (:meth:`_note_leaving` gives them)."""
         self._db.executemany(
             "DELETE FROM categories WHERE name = ? AND month = ? AND published = ? AND source = ?",
-            list(self._categories_rows(sources)),  # read before the first is deleted
+            keys,
         )
 
     def _categories_rows(self, sources: Sequence[str]) -> Iterator[tuple[str, str, int, str]]:
@@ -1303,23 +1301,27 @@ class ArticleIndex:
                 raise IndexDamagedError(f"failure of {quoted(source)} cannot be decoded") from error
         return failures
 
-    def _note_leaving(self, sources: Sequence[str]) -> None:
+    def _note_leaving(self, sources: Sequence[str]) -> list[tuple[str, str, int, str]]:
         """Before the rows of ``sources`` change or go: remember their pages, and mark the
-        listings they are in (their month, their categories) to be published again."""
+        listings they are in (their month, their categories) to be published again. Returns
+        the keys of their category rows (see :meth:`_categories_rows`), read from their
+        records while those still name them."""
+        keys: list[tuple[str, str, int, str]] = []
         for start in range(0, len(sources), _QUERY_BATCH):
             batch = sources[start : start + _QUERY_BATCH]
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(
-                f"SELECT source, month, page FROM articles WHERE source IN ({marks})",  # noqa: S608
+                "SELECT source, month, page, published, record FROM articles "  # noqa: S608
+                f"WHERE source IN ({marks})",
                 batch,
             ).fetchall()
-            categories = self.categories_of(batch)
-            for source, month, page in rows:
+            for source, month, page, published, record in rows:
+                names = _record_categories(source, record)
                 self._old_pages[source] = page
                 self._db.executemany(
-                    "INSERT OR IGNORE INTO dirty VALUES (?, ?)",
-                    _listings_of(month, categories.get(source, ())),
+                    "INSERT OR IGNORE INTO dirty VALUES (?, ?)", _listings_of(month, names)
                 )
+                keys += ((name, month, published, source) for name in names)
             # The feed documents they are in change too.
             self._db.execute(
                 "INSERT OR IGNORE INTO archive_dirty SELECT feed, page FROM archive "  # noqa: S608
@@ -1327,6 +1329,7 @@ class ArticleIndex:
                 batch,
             )
             self._touched.update(batch)
+        return keys
 
     def _count_site_pictures(self) -> None:
         """Find the pictures that stand for the site rather than an article (a logo, an app
