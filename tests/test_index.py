@@ -543,6 +543,38 @@ def test_a_cold_refresh_builds_every_index_of_the_schema(
     assert build(settings).files_read == 0
 
 
+def test_a_cold_refresh_builds_its_indexes_while_its_last_files_are_read(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Built once most rows are in, not after the last one: the rows stored after them
+    # must be in every index all the same.
+    monkeypatch.setattr(index_module, "_STORE_BATCH", 2)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_AT", 0.5)
+    filled = {name for name, _ in index_module._FILLED_INDEXES}
+    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+    built_when_read: list[bool] = []
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        read_in_pool = reader(pool)
+
+        def read_noting_the_indexes(
+            stale: Sequence[StaleFile],
+        ) -> Iterator[Record | SameContent | Draft | ArticleError]:
+            for outcome in read_in_pool(stale):
+                built_when_read.append(_indexes(index._db) >= filled)
+                yield outcome
+
+        changes = index.refresh(settings, read_noting_the_indexes)
+    index.commit()
+    index.close()
+    # Six files, stored two by two: built after the second pair, before the third is read.
+    assert built_when_read == [False, False, False, False, True, True]
+    assert len(changes.added) == 6
+    with sqlite3.connect(index_path(settings)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        by_id = db.execute("SELECT COUNT(*) FROM articles INDEXED BY articles_by_id").fetchone()
+    assert by_id == (6,)
+
+
 def test_a_cold_build_marks_every_listing_of_its_articles_to_publish(
     folder: Path, settings: Settings
 ) -> None:
