@@ -203,6 +203,8 @@ def plan_listings(
     published = index.published()
     if not dirty and set(published) <= produced | _listed_before(published, settings):
         return ListingPlan({}, frozenset())
+    if not (settings.write_index or settings.write_pages):  # no listing page to count for
+        return ListingPlan({}, frozenset(published) - produced)
     listings = index.listings()
     due = _listing_paths(listings, settings)
     pages: dict[str, Callable[[], bytes]] = {}

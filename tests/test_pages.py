@@ -250,6 +250,32 @@ def test_a_gone_article_takes_its_page_and_emptied_listings_with_it(
     assert "汽车" not in (output / "categories.opml").read_text(encoding="utf-8")
 
 
+def test_feeds_only_takes_every_listing_down_without_counting_them(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No listing page is written: counting each month's and category's articles (0.05 s
+    # at 100,000) is for nothing, and the listings published before still go.
+    age_everything(monkeypatch)
+    write_article("1.txt", article("第1篇", "2024-01-01", categories=("金融",)))
+    write_article("2.txt", article("第2篇", "2024-02-01", categories=("汽车",)))
+    build(settings)
+    output = settings.output_dir
+    before = published_files(output)
+
+    def not_counted(self: object) -> None:
+        raise AssertionError("listings counted with no listing page to write")
+
+    monkeypatch.setattr("feedgen_miit.index.ArticleIndex.listings", not_counted)
+    write_article("3.txt", article("第3篇", "2024-03-01", categories=("汽车",)))
+    report = build(replace(settings, write_pages=False, write_index=False))
+    gone = before - published_files(output)
+    assert {"index.html", "archive/index.html", month_page("2024-01")} <= gone
+    assert category_page("汽车") in gone
+    assert not any(name.endswith(".html") for name in published_files(output))
+    assert sorted(output / name for name in gone) == sorted(report.removed)
+    assert "第3篇" in (output / "atom.xml").read_text(encoding="utf-8")
+
+
 def test_page_addresses_do_not_depend_on_where_the_articles_live(tmp_path: Path) -> None:
     one = shutil.copytree(EXAMPLES, tmp_path / "one" / "articles")
     two = shutil.copytree(EXAMPLES, tmp_path / "elsewhere" / "deeper" / "articles")
