@@ -227,15 +227,22 @@ def test_the_output_folder_named_another_way_renders_nothing_again(
     assert (again.pages_written, again.pages_unchanged, again.written) == (0, 0, ())
 
 
-def test_a_gone_article_takes_its_page_and_emptied_listings_with_it(
+def _two_months_built(
     write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> set[str]:
+    """Build a site of two articles, each its own month and category; the files it wrote."""
     age_everything(monkeypatch)
     write_article("1.txt", article("第1篇", "2024-01-01", categories=("金融",)))
     write_article("2.txt", article("第2篇", "2024-02-01", categories=("汽车",)))
     build(settings)
+    return published_files(settings.output_dir)
+
+
+def test_a_gone_article_takes_its_page_and_emptied_listings_with_it(
+    write_article: WriteArticle, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     output = settings.output_dir
-    before = published_files(output)
+    before = _two_months_built(write_article, settings, monkeypatch)
     (settings.articles_dir / "2.txt").unlink()
     report = build(settings)
     after = published_files(output)
@@ -255,12 +262,8 @@ def test_feeds_only_takes_every_listing_down_without_counting_them(
 ) -> None:
     # No listing page is written: counting each month's and category's articles (0.05 s
     # at 100,000) is for nothing, and the listings published before still go.
-    age_everything(monkeypatch)
-    write_article("1.txt", article("第1篇", "2024-01-01", categories=("金融",)))
-    write_article("2.txt", article("第2篇", "2024-02-01", categories=("汽车",)))
-    build(settings)
     output = settings.output_dir
-    before = published_files(output)
+    before = _two_months_built(write_article, settings, monkeypatch)
 
     def not_counted(self: object) -> None:
         raise AssertionError("listings counted with no listing page to write")
