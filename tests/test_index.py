@@ -593,9 +593,15 @@ def test_a_cold_build_marks_every_listing_of_its_articles_to_publish(
     index.close()
 
 
+@pytest.mark.parametrize(
+    "stopped_at",
+    [3, 5],  # stored two by two, indexes built after the fourth file: before it, and after
+)
 def test_an_interrupted_cold_refresh_leaves_the_index_as_it_was(
-    folder: Path, settings: Settings
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, stopped_at: int
 ) -> None:
+    monkeypatch.setattr(index_module, "_STORE_BATCH", 2)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_AT", 0.5)
     location = index_path(settings)
     index = ArticleIndex.open(location, fingerprint(settings))
     with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
@@ -605,7 +611,7 @@ def test_an_interrupted_cold_refresh_leaves_the_index_as_it_was(
             stale: Sequence[StaleFile],
         ) -> Iterator[Record | SameContent | Draft | ArticleError]:
             for number, outcome in enumerate(read_in_pool(stale)):
-                if number == 3:
+                if number == stopped_at:
                     raise KeyboardInterrupt
                 yield outcome
 
