@@ -566,7 +566,8 @@ def test_a_cold_refresh_builds_its_indexes_while_its_last_files_are_read(
         changes = index.refresh(settings, read_noting_the_indexes)
     index.commit()
     index.close()
-    # Six files, stored two by two: built after the second pair, before the third is read.
+    # Six files, stored two by two: built once the second pair is stored, before the
+    # third pair is read.
     assert built_when_read == [False, False, False, False, True, True]
     assert len(changes.added) == 6
     with sqlite3.connect(index_path(settings)) as db:
@@ -595,7 +596,7 @@ def test_a_cold_build_marks_every_listing_of_its_articles_to_publish(
 
 @pytest.mark.parametrize(
     "stopped_at",
-    [3, 5],  # stored two by two, indexes built after the fourth file: before it, and after
+    [3, 5],  # stored two by two, the indexes built once four are: stopped before, and after
 )
 def test_an_interrupted_cold_refresh_leaves_the_index_as_it_was(
     folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, stopped_at: int
