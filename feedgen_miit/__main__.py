@@ -24,7 +24,6 @@ def main() -> None:
         signal.signal(number, stop_at_once)
     from .cli import main as command_line  # noqa: PLC0415 - after the handlers, on purpose
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     code: int | str | None = 0
     try:
         command_line()

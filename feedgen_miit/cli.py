@@ -31,7 +31,7 @@ from .errors import (
 )
 from .model import BuildReport, CheckReport
 from .settings import DEFAULT_FEED_ID, Settings
-from .starting import stopping_at_once
+from .starting import STOPPING, stopping_at_once
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -89,8 +89,11 @@ class _Commands(click.Group):
         prog_name = "feedgen-miit"  # whatever started it: the script, python -m, a test
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        previous = signal.signal(signal.SIGTERM, _terminated)
+        previous = {number: signal.getsignal(number) for number in STOPPING}
         try:
+            # Taken over inside the try: a signal may land the moment its handler changes.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, _terminated)
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as error:
             context = getattr(error, "ctx", None)
@@ -98,10 +101,13 @@ class _Commands(click.Group):
             # Raw: click's messages quote what was typed (a name with a newline, say).
             message = shown(_first_lower(error.format_message()).rstrip("."))
             _fatal(f"{message}{hint}", error.exit_code)
-        except (click.Abort, KeyboardInterrupt):  # an interrupt while click itself was busy
+        except Interrupted as interruption:  # SIGTERM while click itself was busy
+            _fatal(str(interruption), interruption.exit_code, prefix="")
+        except (click.Abort, KeyboardInterrupt):  # SIGINT while click itself was busy
             _fatal("interrupted by SIGINT: nothing was published", 128 + signal.SIGINT, prefix="")
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():  # None: not set from Python
+                signal.signal(number, signal.SIG_DFL if handler is None else handler)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, context: click.Context) -> Any:

@@ -207,6 +207,44 @@ def _interrupted_build(
     return process.returncode, stdout, stderr
 
 
+#: Run as ``python -c``: the program, with each signal of ``argv[1]`` raised the moment the
+#: command line puts in its own handler for it, the narrowest window a signal can land in.
+_SIGNAL_AS_THE_HANDLER_CHANGES = """
+import signal, sys
+from feedgen_miit.__main__ import main
+from feedgen_miit.starting import stop_at_once
+real, wanted = signal.signal, signal.Signals[sys.argv[1]]
+
+def signal_then_land(number, handler):
+    before = real(number, handler)
+    if number == wanted and handler not in (stop_at_once, signal.SIG_IGN, signal.SIG_DFL):
+        signal.signal = real
+        signal.raise_signal(number)
+    return before
+
+signal.signal = signal_then_land
+sys.argv = ["feedgen-miit", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_landing_as_the_command_line_takes_it_over_ends_in_one_line(
+    tmp_path: Path, number: signal.Signals
+) -> None:
+    # Found by the random interrupts below: a SIGINT inside signal.signal(), just after
+    # the handler changed hands, came out as a KeyboardInterrupt traceback (exit 1).
+    command = [sys.executable, "-c", _SIGNAL_AS_THE_HANDLER_CHANGES, number.name]
+    command += ["build", str(EXAMPLES), "--out", str(tmp_path / "public")]
+    finished = subprocess.run(
+        command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert (finished.returncode, finished.stdout) == (128 + number, "")
+    said = f"feedgen-miit: interrupted by {number.name}: nothing was published\n"
+    assert finished.stderr == said
+    assert not (tmp_path / "public").exists()
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
 def test_interrupted_builds_end_at_once_say_what_went_out_and_leave_nothing_locked(
     tmp_path: Path,
