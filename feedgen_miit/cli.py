@@ -13,6 +13,7 @@ import sys
 import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -31,7 +32,7 @@ from .errors import (
 )
 from .model import BuildReport, CheckReport
 from .settings import DEFAULT_FEED_ID, Settings
-from .starting import STOPPING, stopping_at_once
+from .starting import STOPPING, stop_at_once, stopping_at_once
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -73,6 +74,10 @@ verbose_option = click.option(
 SHOWN_PROBLEMS = 20
 
 
+#: What handles a signal: a function, or signal.SIG_DFL or SIG_IGN.
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers
+
+
 class _Commands(click.Group):
     """click's group, speaking this tool's one message form, and turning signals into the
     shell's exit codes (130 for SIGINT, 143 for SIGTERM) with one line saying what was done.
@@ -106,8 +111,13 @@ class _Commands(click.Group):
         except (click.Abort, KeyboardInterrupt):  # SIGINT while click itself was busy
             _fatal("interrupted by SIGINT: nothing was published", 128 + signal.SIGINT, prefix="")
         finally:
-            for number, handler in previous.items():  # None: not set from Python
-                signal.signal(number, signal.SIG_DFL if handler is None else handler)
+            # The command is over: a signal landing now must neither raise from here (a
+            # traceback) nor reach the program's stop_at_once, which would say that nothing
+            # was published. Held while the handlers change back.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+            for number, handler in previous.items():
+                signal.signal(number, _once_done(handler))
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, context: click.Context) -> Any:
@@ -117,6 +127,15 @@ class _Commands(click.Group):
             _fatal(str(interruption), interruption.exit_code, prefix="")
         except KeyboardInterrupt:
             _fatal("interrupted by SIGINT: nothing was published", 128 + signal.SIGINT, prefix="")
+
+
+def _once_done(handler: _Handler | None) -> _Handler:
+    """What handles a signal once the command line is done with ``handler``'s: nothing, if
+    it is the program's (a signal then stops nothing); else the caller's own (None: one not
+    set from Python, taken for the default)."""
+    if handler is stop_at_once:
+        return signal.SIG_IGN  # a signal held meanwhile is then dropped
+    return signal.SIG_DFL if handler is None else handler
 
 
 def _terminated(number: int, _frame: object) -> None:

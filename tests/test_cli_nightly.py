@@ -207,25 +207,38 @@ def _interrupted_build(
     return process.returncode, stdout, stderr
 
 
-#: Run as ``python -c``: the program, with each signal of ``argv[1]`` raised the moment the
-#: command line puts in its own handler for it, the narrowest window a signal can land in.
+#: Run as ``python -c``: the program, with the signal ``argv[1]`` raised the moment a handler
+#: changes hands (the narrowest window a signal can land in): when the command line takes it
+#: over (``argv[2]`` is ``taken``), or when it gives it back once the feed is out (``back``).
 _SIGNAL_AS_THE_HANDLER_CHANGES = """
-import signal, sys
+import os, signal, sys
 from feedgen_miit.__main__ import main
 from feedgen_miit.starting import stop_at_once
-real, wanted = signal.signal, signal.Signals[sys.argv[1]]
+real, wanted, moment = signal.signal, signal.Signals[sys.argv[1]], sys.argv[2]
+published = os.path.join(sys.argv[-1], "atom.xml")
+own = (stop_at_once, signal.SIG_IGN, signal.SIG_DFL)
 
 def signal_then_land(number, handler):
     before = real(number, handler)
-    if number == wanted and handler not in (stop_at_once, signal.SIG_IGN, signal.SIG_DFL):
+    if number == wanted and (
+        handler not in own if moment == "taken" else os.path.exists(published)
+    ):
         signal.signal = real
         signal.raise_signal(number)
     return before
 
 signal.signal = signal_then_land
-sys.argv = ["feedgen-miit", *sys.argv[2:]]
+sys.argv = ["feedgen-miit", *sys.argv[3:]]
 main()
 """
+
+
+def _landing(number: signal.Signals, moment: str, out: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", _SIGNAL_AS_THE_HANDLER_CHANGES, number.name, moment]
+    command += ["build", str(EXAMPLES), "--out", str(out)]
+    return subprocess.run(
+        command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
@@ -234,15 +247,22 @@ def test_a_signal_landing_as_the_command_line_takes_it_over_ends_in_one_line(
 ) -> None:
     # Found by the random interrupts below: a SIGINT inside signal.signal(), just after
     # the handler changed hands, came out as a KeyboardInterrupt traceback (exit 1).
-    command = [sys.executable, "-c", _SIGNAL_AS_THE_HANDLER_CHANGES, number.name]
-    command += ["build", str(EXAMPLES), "--out", str(tmp_path / "public")]
-    finished = subprocess.run(
-        command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    finished = _landing(number, "taken", tmp_path / "public")
     assert (finished.returncode, finished.stdout) == (128 + number, "")
     said = f"feedgen-miit: interrupted by {number.name}: nothing was published\n"
     assert finished.stderr == said
     assert not (tmp_path / "public").exists()
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_landing_once_the_build_is_done_changes_nothing(
+    tmp_path: Path, number: signal.Signals
+) -> None:
+    # The feed is out: a signal landing as the command line lets go must neither say that
+    # nothing was published nor turn the exit into 130 or 143.
+    finished = _landing(number, "back", tmp_path / "public")
+    assert (finished.returncode, finished.stderr) == (0, "")
+    assert feedparser.parse((tmp_path / "public" / "atom.xml").read_bytes()).bozo == 0
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
