@@ -246,7 +246,8 @@ def test_a_signal_landing_as_the_command_line_takes_it_over_ends_in_one_line(
     tmp_path: Path, number: signal.Signals
 ) -> None:
     # Found by the random interrupts below: a SIGINT inside signal.signal(), just after
-    # the handler changed hands, came out as a KeyboardInterrupt traceback (exit 1).
+    # the handler changed hands, came out as a KeyboardInterrupt traceback (exit -2; a
+    # SIGTERM there, as an Interrupted one, exit 1).
     finished = _landing(number, "taken", tmp_path / "public")
     assert (finished.returncode, finished.stdout) == (128 + number, "")
     said = f"feedgen-miit: interrupted by {number.name}: nothing was published\n"
