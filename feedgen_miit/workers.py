@@ -226,9 +226,10 @@ def _answering(workers: list[_Worker]) -> list[_Worker]:
     the pipes take of the chunks not sent yet. The workers that answered."""
     while True:
         poller = select.poll()
-        expecting = {}
+        expecting, taking = {}, {}
         for worker in workers:
             if worker.unsent:
+                taking[worker.orders] = worker
                 poller.register(worker.orders, select.POLLOUT)
             if worker.chunks:
                 expecting[worker.results.fileno()] = worker
@@ -238,7 +239,7 @@ def _answering(workers: list[_Worker]) -> list[_Worker]:
             if descriptor in expecting:
                 answered.append(expecting[descriptor])
             else:
-                _send_some(next(w for w in workers if w.orders == descriptor))
+                _send_some(taking[descriptor])
         if answered:
             return answered
 
