@@ -566,14 +566,39 @@ def test_a_cold_refresh_builds_its_indexes_while_its_last_files_are_read(
         changes = index.refresh(settings, read_noting_the_indexes)
     index.commit()
     index.close()
-    # Six files, stored two by two: built once the second pair is stored, before the
-    # third pair is read.
+    # Six files, built at half: once the fourth is read, the first three are stored and
+    # the indexes built, before the fifth and sixth are read.
     assert built_when_read == [False, False, False, False, True, True]
     assert len(changes.added) == 6
     with sqlite3.connect(index_path(settings)) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         by_id = db.execute("SELECT COUNT(*) FROM articles INDEXED BY articles_by_id").fetchone()
     assert by_id == (6,)
+
+
+def test_the_rows_read_once_the_indexes_are_built_are_stored_in_small_batches(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last batch is stored once the last file is read, with the workers done, and each
+    # of its rows goes into every index: it is kept small.
+    monkeypatch.setattr(index_module, "_STORE_BATCH", 100)
+    monkeypatch.setattr(index_module, "_STORE_BATCH_LAST", 2)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_AT", 0.5)
+    stored: list[tuple[int, bool]] = []
+    real_store = ArticleIndex._store
+
+    def store_noting(index: ArticleIndex, records: Sequence[Record], indexed: set[str]) -> None:
+        filled = {name for name, _ in index_module._FILLED_INDEXES}
+        stored.append((len(records), _indexes(index._db) >= filled))
+        real_store(index, records, indexed)
+
+    monkeypatch.setattr(ArticleIndex, "_store", store_noting)
+    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        changes = index.refresh(settings, reader(pool))
+    # Six files: three stored without the indexes, then two, then the last one.
+    assert stored == [(3, False), (2, True), (1, True)]
+    assert len(changes.added) == 6
 
 
 def test_a_cold_build_marks_every_listing_of_its_articles_to_publish(
