@@ -19,7 +19,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from feedgen_miit import hexoyaml
+from feedgen_miit import hexoyaml, yamlfast
 from feedgen_miit.yamlfast import load_simple
 from tests.golden import EXAMPLES
 from tests.strategies import documents, plain_documents
@@ -351,3 +351,62 @@ def test_never_a_different_answer_on_short_random_text(text: str) -> None:
 @given(plain_documents())
 def test_the_plain_form_takes_the_fast_path(text: str) -> None:
     assert_accepted(text)
+
+
+# -- the lines remembered from one text to the next ----------------------------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(documents(), documents())
+@example("a:\n - x\n", "b: y\n - x\n")
+@example("a:\n - x\nb:\n  - y\n", "a:\n - x\n  - y\n")
+def test_a_text_reads_the_same_whatever_was_read_before(first: str, second: str) -> None:
+    """A line's reading is remembered (yamlfast._LINES): having read the lines of ``first``
+    and ``second`` before, each on its own, changes nothing in the answer for ``second``."""
+    yamlfast._LINES.clear()
+    alone = load_simple(second)
+    yamlfast._LINES.clear()
+    for line in f"{first}\n{second}".split("\n"):
+        load_simple(f"{line}\n")  # remembered even where it is refused (an item, no key)
+    after = load_simple(second)
+    if alone is None:
+        assert after is None
+    else:
+        assert_same(after, alone)
+
+
+def test_a_remembered_line_is_still_checked_against_the_lines_around_it() -> None:
+    """What depends on the lines around a line is checked every time, not remembered."""
+    assert load_simple("tags:\n - x\nlinks:\n  - y\ntitle: t\n") == {
+        "tags": ["x"],
+        "links": ["y"],
+        "title": "t",
+    }
+    assert load_simple("title: t\n - x\n") is None  # an item after a key with a value
+    assert load_simple(" - x\ntags:\n") is None  # an item before any key
+    assert load_simple("tags:\n - x\n  - y\n") is None  # items indented differently
+    assert load_simple("title: t\ntitle: t\n") is None  # a repeated key: js-yaml refuses it
+
+
+def test_each_text_gets_lists_of_its_own() -> None:
+    first = load_simple(TYPICAL)
+    assert first is not None
+    first["categories"].append("changed by the caller")
+    again = load_simple(TYPICAL)
+    assert again is not None
+    assert again["categories"] == ["金融", "新浪财经", "新浪财经－国內"]
+
+
+def test_the_lines_remembered_are_bounded() -> None:
+    """Hostile input cannot grow the memory of lines: there are never more than
+    _MAX_LINES_REMEMBERED of them, and a long line is never kept."""
+    yamlfast._LINES.clear()
+    for number in range(yamlfast._MAX_LINES_REMEMBERED + 100):
+        assert load_simple(f"key: {number}\n") == {"key": number}
+        assert len(yamlfast._LINES) <= yamlfast._MAX_LINES_REMEMBERED
+    assert "key: 1" not in yamlfast._LINES  # emptied once full, then filled again
+    assert f"key: {yamlfast._MAX_LINES_REMEMBERED + 99}" in yamlfast._LINES
+    long_title = "x" * yamlfast._MAX_LINE_REMEMBERED
+    assert load_simple(f"title: {long_title}\n") == {"title": long_title}
+    assert f"title: {long_title}" not in yamlfast._LINES
+    assert load_simple(f"title: {long_title}\n") == {"title": long_title}
