@@ -7,7 +7,7 @@ import shutil
 import sys
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
@@ -235,14 +235,45 @@ def test_the_http_date_fast_path_agrees_with_email_utils(text: str) -> None:
         assert loader._any_text_date(text) == fast
 
 
+@settings(max_examples=500, deadline=None)
 @given(
     moment=st.datetimes(
-        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+        min_value=datetime(1, 1, 4),
+        max_value=datetime(9999, 12, 28),
+        timezones=st.just(UTC)
+        | st.builds(
+            timezone,
+            st.timedeltas(
+                min_value=timedelta(hours=-23, minutes=-59),
+                max_value=timedelta(hours=23, minutes=59),
+            ),
+        ),
     ),
-    zone=st.sampled_from(["Asia/Shanghai", "UTC", "America/St_Johns", "Pacific/Kiritimati"]),
+    zone=st.sampled_from(
+        ["Asia/Shanghai", "UTC", "America/St_Johns", "Pacific/Kiritimati", "Etc/GMT+12"]
+    ),
+)
+# The shortcut's edges: a month's 26th and 3rd stay in it however far apart the offsets are;
+# a February 27th (and a 2nd) can leave it.
+@example(
+    moment=datetime(2023, 2, 26, 23, 59, tzinfo=timezone(-timedelta(hours=23, minutes=59))),
+    zone="Pacific/Kiritimati",
+)
+@example(
+    moment=datetime(2023, 2, 27, 23, 59, tzinfo=timezone(-timedelta(hours=23, minutes=59))),
+    zone="Pacific/Kiritimati",
+)
+@example(
+    moment=datetime(2022, 7, 3, 0, 0, tzinfo=timezone(timedelta(hours=23, minutes=59))),
+    zone="Etc/GMT+12",
+)
+@example(
+    moment=datetime(2022, 7, 2, 0, 0, tzinfo=timezone(timedelta(hours=23, minutes=59))),
+    zone="Etc/GMT+12",
 )
 def test_month_of_is_strftimes_month(moment: datetime, zone: str) -> None:
-    """The f-string month is what ``strftime("%Y-%m")`` gives, unpadded early years too."""
+    """The f-string month is what ``strftime("%Y-%m")`` gives, unpadded early years too, for
+    a moment written with any offset (its date is a shortcut in the middle of a month)."""
     local = ZoneInfo(zone)
     assert month_of(moment, local) == moment.astimezone(local).strftime("%Y-%m")
 
