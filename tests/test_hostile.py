@@ -242,8 +242,26 @@ def test_size_cap_is_a_setting(
         (ARTICLE.encode("gb18030"), "工信部召开座谈会"),
         (ARTICLE.encode("gbk"), "工信部召开座谈会"),
         (ARTICLE.encode("utf-16-le").join([codecs.BOM_UTF16_LE, b""]), "工信部召开座谈会"),
+        (
+            codecs.BOM_UTF16_BE + ARTICLE.replace("\n", "\r\n").encode("utf-16-be"),
+            "工信部召开座谈会",
+        ),
+        # 不 (U+4E0D) holds a CR byte in UTF-16: a character, not a line end.
+        (
+            codecs.BOM_UTF16_LE + ARTICLE.replace("召开", "不召开").encode("utf-16-le"),
+            "工信部不召开座谈会",
+        ),
     ],
-    ids=["utf8-bom", "crlf", "cr", "gb18030", "gbk", "utf16-le-bom"],
+    ids=[
+        "utf8-bom",
+        "crlf",
+        "cr",
+        "gb18030",
+        "gbk",
+        "utf16-le-bom",
+        "utf16-be-crlf",
+        "utf16-cr-bytes",
+    ],
 )
 def test_encodings_and_line_ends(
     encoded: bytes, title: str, write_article: WriteArticle, settings: Settings
@@ -252,6 +270,17 @@ def test_encodings_and_line_ends(
     checked = check_usable(path, settings=settings, now=NOW)
     assert checked.article.title == title
     assert checked.article.categories == ("金融", "新浪财经")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030", "utf-16"])
+def test_a_nul_character_is_refused_in_every_encoding(
+    encoding: str, write_article: WriteArticle, settings: Settings
+) -> None:
+    text = ARTICLE.replace("</div>", "\x00</div>")
+    path = write_article("a.txt", text.encode(encoding))  # Python's utf-16 writes a BOM
+    with pytest.raises(ArticleError, match="contains NUL characters") as raised:
+        load_article(path, settings=settings, now=NOW)
+    assert raised.value.line == text[: text.index("\x00")].count("\n") + 1
 
 
 def test_private_use_characters_are_not_gb18030(
