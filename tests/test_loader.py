@@ -15,6 +15,7 @@ from feedgen_miit import (
     Settings,
     load_article,
     load_folder,
+    loader,
     make_settings,
 )
 from feedgen_miit.loader import (
@@ -157,6 +158,42 @@ def test_unsafe_thumbnail_urls_are_dropped(
 ) -> None:
     path = write_article("a.txt", with_front_matter(thumbnail=url, headimg=None))
     assert load_article(path, settings=settings).thumbnail is None
+
+
+def test_a_url_shared_by_articles_is_read_for_each_against_its_own_base(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    """The URLs the loader remembers (``loader._GOOD_URLS``) are remembered with their base,
+    and only when they gave no warning: each file gets its own answer, and its own warning."""
+    for name, site in (("a.txt", "https://a.example/x/"), ("b.txt", "https://b.example/y/")):
+        linked = write_article(name, with_front_matter(thumbnail="pic.png", link=f"{site}doc"))
+        assert load_article(linked, settings=settings).thumbnail == f"{site}pic.png"
+    for name in ("c.txt", "d.txt"):
+        path = write_article(name, with_front_matter(thumbnail="javascript:alert(1)", headimg=None))
+        checked = check_usable(path, settings=settings)
+        assert checked.article.thumbnail is None
+        assert [warning.reason for warning in checked.warnings] == [
+            "front matter: 'thumbnail' is not an http(s) URL, dropped: 'javascript:alert(1)'"
+        ]
+
+
+def test_the_urls_remembered_are_bounded() -> None:
+    """Hostile input cannot grow the loader's memory of URLs, nor fill it with long ones."""
+
+    def no_error(key: str, reason: str) -> ArticleError:
+        raise AssertionError(reason)
+
+    def no_warning(key: str, reason: str) -> None:
+        raise AssertionError(reason)
+
+    for number in range(loader._MAX_URLS_REMEMBERED + 10):
+        url = f"https://pictures.example/{number}.png"
+        assert loader._url(url, None, "thumbnail", no_error, no_warning) == url
+    assert len(loader._GOOD_URLS) <= loader._MAX_URLS_REMEMBERED
+    loader._GOOD_URLS.clear()
+    long_url = "https://pictures.example/" + "x" * loader._MAX_URL_REMEMBERED
+    assert loader._url(long_url, None, "thumbnail", no_error, no_warning) == long_url
+    assert not loader._GOOD_URLS
 
 
 def test_leading_blank_lines_bom_and_crlf_are_normal(
