@@ -547,9 +547,10 @@ def test_a_cold_refresh_builds_its_indexes_while_its_last_files_are_read(
     folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Built once most rows are in, not after the last one: the rows stored after them
-    # must be in every index all the same.
+    # must be in every index all the same. (All at once here: see the next test.)
     monkeypatch.setattr(index_module, "_STORE_BATCH", 2)
-    monkeypatch.setattr(index_module, "_INDEXES_BUILT_AT", 0.5)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", 0.5)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
     filled = {name for name, _ in index_module._FILLED_INDEXES}
     index = ArticleIndex.open(index_path(settings), fingerprint(settings))
     built_when_read: list[bool] = []
@@ -576,6 +577,38 @@ def test_a_cold_refresh_builds_its_indexes_while_its_last_files_are_read(
     assert by_id == (6,)
 
 
+def test_a_cold_refresh_builds_its_indexes_one_at_a_time_between_the_files_it_reads(
+    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers read on only as long as the build process takes their results: it builds
+    # one index, takes the next file, builds the next... not all of them in one go.
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", 0.0)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
+    filled = {name for name, _ in index_module._FILLED_INDEXES}
+    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+    built_when_read: list[int] = []
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        read_in_pool = reader(pool)
+
+        def read_noting_the_indexes(
+            stale: Sequence[StaleFile],
+        ) -> Iterator[Record | SameContent | Draft | ArticleError]:
+            for outcome in read_in_pool(stale):
+                built_when_read.append(len(_indexes(index._db) & filled))
+                yield outcome
+
+        changes = index.refresh(settings, read_noting_the_indexes)
+    index.commit()
+    index.close()
+    # Six files, eleven indexes built from the first file to the third, a few after each.
+    assert len(filled) == 11
+    assert built_when_read == [0, 4, 8, 11, 11, 11]
+    assert len(changes.added) == 6
+    with sqlite3.connect(index_path(settings)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert _indexes(db) >= filled
+
+
 def test_the_rows_read_once_the_indexes_are_built_are_stored_in_small_batches(
     folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -583,7 +616,8 @@ def test_the_rows_read_once_the_indexes_are_built_are_stored_in_small_batches(
     # of its rows goes into every index: it is kept small.
     monkeypatch.setattr(index_module, "_STORE_BATCH", 100)
     monkeypatch.setattr(index_module, "_STORE_BATCH_LAST", 2)
-    monkeypatch.setattr(index_module, "_INDEXES_BUILT_AT", 0.5)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", 0.5)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
     stored: list[tuple[int, bool]] = []
     real_store = ArticleIndex._store
 
@@ -620,14 +654,25 @@ def test_a_cold_build_marks_every_listing_of_its_articles_to_publish(
 
 
 @pytest.mark.parametrize(
-    "stopped_at",
-    [3, 5],  # stored two by two, the indexes built once four are: stopped before, and after
+    ("stopped_at", "built_from"),
+    [
+        # Stored two by two, the indexes built once four are: stopped before, and after;
+        (3, 0.5),
+        (5, 0.5),
+        # built from the first file to the third: stopped with some of them built.
+        (2, 0.0),
+    ],
 )
 def test_an_interrupted_cold_refresh_leaves_the_index_as_it_was(
-    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, stopped_at: int
+    folder: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    stopped_at: int,
+    built_from: float,
 ) -> None:
     monkeypatch.setattr(index_module, "_STORE_BATCH", 2)
-    monkeypatch.setattr(index_module, "_INDEXES_BUILT_AT", 0.5)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", built_from)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
     location = index_path(settings)
     index = ArticleIndex.open(location, fingerprint(settings))
     with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
