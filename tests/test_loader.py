@@ -432,6 +432,54 @@ def test_categories_are_read_as_hexo_reads_them(
     assert load_article(path, settings=settings).categories == categories
 
 
+def test_categories_read_before_answer_for_the_same_lists_only(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    """The categories the loader remembers (``loader._PLAIN_CATEGORIES``) stand for the same
+    lists of strings, read without a warning: a list that warns warns in every file, and
+    true is not taken for 1 (they are equal in Python, and hash alike)."""
+    files = [
+        (["categories: [金融, 新浪财经]"], ("金融", "新浪财经"), []),
+        (["categories: [金融, 新浪财经]", "tags: 汽车"], ("金融", "新浪财经", "汽车"), []),
+        (["categories: [金融, 新浪财经]"], ("金融", "新浪财经"), []),
+        (["categories: [1]"], ("1",), []),
+        (
+            ["categories: [true]"],
+            (),
+            ["front matter: 'categories' must hold names; true was dropped"],
+        ),
+    ]
+    hidden = "金\u200b融"
+    warned = [
+        "front matter: 'categories' contains invisible characters (zero-width, bidi controls...); "
+        "they were removed: '金融'"
+    ]
+    files += [([f"categories: ['{hidden}']"], ("金融",), warned)] * 2
+    for number, (lines, categories, warnings) in enumerate(files):
+        path = write_article(f"{number}.txt", _front_matter(*lines))
+        checked = check_usable(path, settings=settings)
+        assert checked.article.categories == categories
+        assert [warning.reason for warning in checked.warnings] == warnings
+
+
+def test_the_categories_remembered_are_bounded(
+    write_article: WriteArticle, settings: Settings
+) -> None:
+    loader._PLAIN_CATEGORIES.clear()
+    path = write_article("a.txt", _front_matter("categories: [a]"))
+    check_usable(path, settings=settings)
+    assert (("a",), None) in loader._PLAIN_CATEGORIES
+    for number in range(loader._MAX_NAMES_REMEMBERED + 10):
+        assert loader._categories({"categories": [f"name {number}"]}, _no_warning) == (
+            f"name {number}",
+        )
+    assert len(loader._PLAIN_CATEGORIES) <= loader._MAX_NAMES_REMEMBERED
+
+
+def _no_warning(key: str, reason: str) -> None:
+    raise AssertionError(reason)
+
+
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
