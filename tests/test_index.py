@@ -34,6 +34,7 @@ from feedgen_miit import sanitize as sanitize_module
 from feedgen_miit.errors import Draft, IndexWriteError
 from feedgen_miit.index import (
     ArticleIndex,
+    Changes,
     Record,
     SameContent,
     StaleFile,
@@ -551,25 +552,14 @@ def test_a_cold_refresh_builds_its_indexes_while_its_last_files_are_read(
     monkeypatch.setattr(index_module, "_STORE_BATCH", 2)
     monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", 0.5)
     monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
-    filled = {name for name, _ in index_module._FILLED_INDEXES}
     index = ArticleIndex.open(index_path(settings), fingerprint(settings))
-    built_when_read: list[bool] = []
-    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
-        read_in_pool = reader(pool)
-
-        def read_noting_the_indexes(
-            stale: Sequence[StaleFile],
-        ) -> Iterator[Record | SameContent | Draft | ArticleError]:
-            for outcome in read_in_pool(stale):
-                built_when_read.append(_indexes(index._db) >= filled)
-                yield outcome
-
-        changes = index.refresh(settings, read_noting_the_indexes)
+    changes, built_when_read = _refresh_counting_the_indexes(index, settings)
     index.commit()
     index.close()
     # Six files, built at half: once the fourth is read, the first three are stored and
     # the indexes built, before the fifth and sixth are read.
-    assert built_when_read == [False, False, False, False, True, True]
+    filled = len(index_module._FILLED_INDEXES)
+    assert built_when_read == [0, 0, 0, 0, filled, filled]
     assert len(changes.added) == 6
     with sqlite3.connect(index_path(settings)) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -584,29 +574,37 @@ def test_a_cold_refresh_builds_its_indexes_one_at_a_time_between_the_files_it_re
     # one index, takes the next file, builds the next... not all of them in one go.
     monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", 0.0)
     monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
-    filled = {name for name, _ in index_module._FILLED_INDEXES}
     index = ArticleIndex.open(index_path(settings), fingerprint(settings))
-    built_when_read: list[int] = []
-    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
-        read_in_pool = reader(pool)
-
-        def read_noting_the_indexes(
-            stale: Sequence[StaleFile],
-        ) -> Iterator[Record | SameContent | Draft | ArticleError]:
-            for outcome in read_in_pool(stale):
-                built_when_read.append(len(_indexes(index._db) & filled))
-                yield outcome
-
-        changes = index.refresh(settings, read_noting_the_indexes)
+    changes, built_when_read = _refresh_counting_the_indexes(index, settings)
     index.commit()
     index.close()
     # Six files, eleven indexes built from the first file to the third, a few after each.
-    assert len(filled) == 11
+    assert len(index_module._FILLED_INDEXES) == 11
     assert built_when_read == [0, 4, 8, 11, 11, 11]
     assert len(changes.added) == 6
     with sqlite3.connect(index_path(settings)) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert _indexes(db) >= filled
+        assert _indexes(db) >= {name for name, _ in index_module._FILLED_INDEXES}
+
+
+def _refresh_counting_the_indexes(
+    index: ArticleIndex, settings: Settings
+) -> tuple[Changes, list[int]]:
+    """Refresh ``index`` in a pool of one worker; how many of the indexes a cold refresh
+    builds were there as each file's outcome came."""
+    filled = {name for name, _ in index_module._FILLED_INDEXES}
+    counts: list[int] = []
+    with WorkerPool(Work(settings, datetime.now(UTC)), 1) as pool:
+        read_in_pool = reader(pool)
+
+        def read_counting_the_indexes(
+            stale: Sequence[StaleFile],
+        ) -> Iterator[Record | SameContent | Draft | ArticleError]:
+            for outcome in read_in_pool(stale):
+                counts.append(len(_indexes(index._db) & filled))
+                yield outcome
+
+        return index.refresh(settings, read_counting_the_indexes), counts
 
 
 def test_the_rows_read_once_the_indexes_are_built_are_stored_in_small_batches(
