@@ -158,7 +158,7 @@ _QUERY_BATCH = 500
 #: More ids stored than this in one refresh, and duplicates are found by grouping every id.
 _LOOKED_UP_IDS = 10_000
 #: Records stored in one statement while files are read. 500 rather than 2,000: a cold
-#: 100,000 faster in sixteen of twenty alternated rounds (paired medians 1.5% and 7%).
+#: 100,000 was faster in sixteen of twenty alternated rounds (paired medians 0.99 and 0.93).
 _STORE_BATCH = 500
 #: The shares of a refresh's files read when a cold one builds its first index and its last
 #: (:func:`_index_builds`); from the first, every refresh stores in batches of

@@ -544,47 +544,42 @@ def test_a_cold_refresh_builds_every_index_of_the_schema(
     assert build(settings).files_read == 0
 
 
+@pytest.mark.parametrize(
+    ("built_from", "built_when_read"),
+    [
+        # Built at half, in one go: once the fourth file is read, the first three are
+        # stored and the indexes built, before the fifth and sixth are read.
+        (0.5, [0, 0, 0, 0, 11, 11]),
+        # Built one at a time from the first file to the third, a few after each: the
+        # workers read on only as long as the build process takes their results.
+        (0.0, [0, 4, 8, 11, 11, 11]),
+    ],
+    ids=["in-one-go", "one-at-a-time"],
+)
 def test_a_cold_refresh_builds_its_indexes_while_its_last_files_are_read(
-    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    folder: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    built_from: float,
+    built_when_read: list[int],
 ) -> None:
     # Built once most rows are in, not after the last one: the rows stored after them
-    # must be in every index all the same. (All at once here: see the next test.)
+    # must be in every index all the same.
     monkeypatch.setattr(index_module, "_STORE_BATCH", 2)
-    monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", 0.5)
+    monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", built_from)
     monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
-    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
-    changes, built_when_read = _refresh_counting_the_indexes(index, settings)
-    index.commit()
-    index.close()
-    # Six files, built at half: once the fourth is read, the first three are stored and
-    # the indexes built, before the fifth and sixth are read.
-    filled = len(index_module._FILLED_INDEXES)
-    assert built_when_read == [0, 0, 0, 0, filled, filled]
-    assert len(changes.added) == 6
-    with sqlite3.connect(index_path(settings)) as db:
-        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        by_id = db.execute("SELECT COUNT(*) FROM articles INDEXED BY articles_by_id").fetchone()
-    assert by_id == (6,)
-
-
-def test_a_cold_refresh_builds_its_indexes_one_at_a_time_between_the_files_it_reads(
-    folder: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The workers read on only as long as the build process takes their results: it builds
-    # one index, takes the next file, builds the next... not all of them in one go.
-    monkeypatch.setattr(index_module, "_INDEXES_BUILT_FROM", 0.0)
-    monkeypatch.setattr(index_module, "_INDEXES_BUILT_BY", 0.5)
-    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
-    changes, built_when_read = _refresh_counting_the_indexes(index, settings)
-    index.commit()
-    index.close()
-    # Six files, eleven indexes built from the first file to the third, a few after each.
     assert len(index_module._FILLED_INDEXES) == 11
-    assert built_when_read == [0, 4, 8, 11, 11, 11]
+    index = ArticleIndex.open(index_path(settings), fingerprint(settings))
+    changes, counted = _refresh_counting_the_indexes(index, settings)
+    index.commit()
+    index.close()
+    assert counted == built_when_read
     assert len(changes.added) == 6
     with sqlite3.connect(index_path(settings)) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert _indexes(db) >= {name for name, _ in index_module._FILLED_INDEXES}
+        by_id = db.execute("SELECT COUNT(*) FROM articles INDEXED BY articles_by_id").fetchone()
+    assert by_id == (6,)
 
 
 def _refresh_counting_the_indexes(
