@@ -938,7 +938,9 @@ def _url(
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         warn(key, f"'{key}' is not an http(s) URL, dropped: {raw!r:.80}")
         return None
-    if len(_GOOD_URLS) < _MAX_URLS_REMEMBERED and len(raw) <= _MAX_URL_REMEMBERED:
+    if len(raw) <= _MAX_URL_REMEMBERED:
+        if len(_GOOD_URLS) >= _MAX_URLS_REMEMBERED:
+            _GOOD_URLS.clear()  # the URLs that repeat come back at once
         _GOOD_URLS[raw, base] = candidate
     return candidate
 
@@ -947,8 +949,9 @@ def _url(
 _join = lru_cache(maxsize=1024)(urljoin)
 #: What :func:`_url` made of a URL, against a base, that gave no warning: most articles
 #: share a picture (Sina's is its QR code), and checking it again cost 1.8-2.4 µs a file
-#: (0.14 µs looked up). Bounded, so that hostile input cannot grow it: once full, only the
-#: URLs already in it are remembered.
+#: (0.14 µs looked up). Bounded, so that hostile input cannot grow it: emptied when full, as
+#: the lines of front matter are (``yamlfast._LINES``), since an article's own ``link`` is
+#: unique and would otherwise fill it for good with URLs that never come back.
 _GOOD_URLS: dict[tuple[str, str | None], str] = {}
 _MAX_URLS_REMEMBERED = 1024
 _MAX_URL_REMEMBERED = 512

@@ -189,7 +189,9 @@ def test_the_urls_remembered_are_bounded() -> None:
     for number in range(loader._MAX_URLS_REMEMBERED + 10):
         url = f"https://pictures.example/{number}.png"
         assert loader._url(url, None, "thumbnail", no_error, no_warning) == url
-    assert len(loader._GOOD_URLS) <= loader._MAX_URLS_REMEMBERED
+        assert len(loader._GOOD_URLS) <= loader._MAX_URLS_REMEMBERED
+    # Emptied once full, then filled again: a URL first seen late is remembered too.
+    assert (url, None) in loader._GOOD_URLS
     loader._GOOD_URLS.clear()
     long_url = "https://pictures.example/" + "x" * loader._MAX_URL_REMEMBERED
     assert loader._url(long_url, None, "thumbnail", no_error, no_warning) == long_url
